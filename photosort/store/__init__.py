@@ -1,0 +1,1 @@
+"""SQLite catalog: one file, numbered migrations, WAL, one writer."""

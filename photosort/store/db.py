@@ -1,0 +1,114 @@
+"""Opening the catalog database: location, pragmas and migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from photosort.store.migrations import MIGRATIONS
+
+APP_NAME = "PhotoSort"
+
+
+class CatalogError(Exception):
+    """The catalog cannot be opened or is from a newer PhotoSort."""
+
+
+def default_home() -> Path:
+    """Where PhotoSort keeps its data: ``$PHOTOSORT_HOME`` or the user data dir."""
+    env = os.environ.get("PHOTOSORT_HOME")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def default_db_path() -> Path:
+    return default_home() / "catalog.sqlite3"
+
+
+def schema_version() -> int:
+    return max(MIGRATIONS)
+
+
+def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the catalog at ``path``."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False,
+                               isolation_level=None)
+    except sqlite3.Error as exc:
+        raise CatalogError(f"cannot open catalog {path}: {exc}") from exc
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    migrate(conn)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration newer than the file's ``user_version``."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    latest = schema_version()
+    if current > latest:
+        raise CatalogError(
+            f"catalog schema {current} is newer than this PhotoSort ({latest}); update PhotoSort")
+    for version in range(current + 1, latest + 1):
+        script = MIGRATIONS[version]
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return latest
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+class Database:
+    """The catalog connection plus a lock that makes it the single writer.
+
+    Services share one ``Database``; ``transaction()`` serialises writers
+    across threads, and SQLite's WAL lets readers go on meanwhile.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.conn = connect(path)
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
