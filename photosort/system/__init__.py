@@ -1,0 +1,1 @@
+"""Platform helpers without Qt or torch: Explorer integration, paths, resources."""

@@ -1,0 +1,130 @@
+"""Group faces into people, keeping everything the user decided.
+
+Faces the user placed, and faces of people the user named, are fixed: no
+re-clustering moves them, so names are never lost. Other faces first join an
+existing person whose centroid is close enough (without renaming anyone),
+then the rest are clustered with HDBSCAN; new clusters are matched to the
+unnamed people they overlap most, so ids stay stable from run to run.
+"Not this person" pairs are honoured, and two faces of one photo are never
+the same person.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from photosort.store.catalog import PhotoStore
+from photosort.store.db import Database
+from photosort.store.people import PeopleStore
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """HDBSCAN parameters (tuned on lfw-dev) and the join distance for known people."""
+
+    min_cluster_size: int = 2
+    min_samples: int = 1
+    epsilon: float = 0.0
+    join_threshold: float = 0.45
+    backend: str = "auto"
+
+
+@dataclass(frozen=True)
+class ClusterResult:
+    """Counts after an update."""
+
+    faces: int
+    joined: int
+    clustered: int
+    noise: int
+    people: int
+
+
+def update_people(db: Database, model_id: str, settings: ClusterSettings | None = None, *,
+                  full: bool = False) -> ClusterResult:
+    """Assign faces to people. ``full`` re-clusters every face not fixed by the user."""
+    from photosort.core.clustering import cluster_embeddings, match_clusters, split_same_photo
+
+    settings = settings or ClusterSettings()
+    people = PeopleStore(db)
+    rows = PhotoStore(db).embeddings(model_id)
+    if not rows:
+        people.drop_empty_unnamed()
+        return ClusterResult(0, 0, 0, 0, len(people.list()))
+    face_ids = np.array([r.face_id for r in rows])
+    photo_ids = np.array([r.photo_id for r in rows])
+    X = np.stack([r.embedding for r in rows]).astype(np.float32)
+    links = people.links()
+    names = people.names()
+    rejected = people.rejections()
+
+    def is_fixed(person: int, source: str) -> bool:
+        return source == "user" or names.get(person) is not None or not full
+
+    fixed = {f: p for f, (p, src) in links.items() if is_fixed(p, src)}
+    free = np.array([i for i, f in enumerate(face_ids) if int(f) not in fixed], dtype=int)
+    occupied = {(p, int(photo_ids[i])) for i, f in enumerate(face_ids)
+                if (p := fixed.get(int(f))) is not None}
+
+    joined = _join_known(X, face_ids, photo_ids, fixed, free, rejected, occupied,
+                         settings.join_threshold)
+    rest = np.array([i for i in free if int(face_ids[i]) not in joined], dtype=int)
+    new_links: list[tuple[int, int]] = list(joined.items())
+    new_groups: list[list[int]] = []
+    n_clustered = 0
+    if len(rest) >= max(2, settings.min_cluster_size):
+        labels = cluster_embeddings(X[rest], min_cluster_size=settings.min_cluster_size,
+                                    min_samples=settings.min_samples, epsilon=settings.epsilon,
+                                    backend=settings.backend)
+        labels = split_same_photo(labels, photo_ids[rest], X[rest])
+        old = [links.get(int(face_ids[i]), (None, ""))[0] for i in rest]
+        mapping = match_clusters(labels, old)
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, label in zip(rest, labels):
+            if label >= 0:
+                groups[int(label)].append(int(face_ids[i]))
+        for label, members in groups.items():
+            person = mapping.get(label)
+            if person is None:
+                new_groups.append(members)
+            else:
+                new_links.extend((f, person) for f in members if (f, person) not in rejected)
+            n_clustered += len(members)
+    cleared = [int(face_ids[i]) for i in free]
+    people.apply_clustering(cleared, new_links, new_groups)
+    return ClusterResult(faces=len(rows), joined=len(joined), clustered=n_clustered,
+                         noise=len(rest) - n_clustered, people=len(people.list()))
+
+
+def _join_known(X: np.ndarray, face_ids: np.ndarray, photo_ids: np.ndarray,
+                fixed: dict[int, int], free: np.ndarray, rejected: set[tuple[int, int]],
+                occupied: set[tuple[int, int]], threshold: float) -> dict[int, int]:
+    """Free faces close enough to a known person's centroid join that person."""
+    if len(free) == 0 or not fixed:
+        return {}
+    index = {int(f): i for i, f in enumerate(face_ids)}
+    by_person: dict[int, list[int]] = defaultdict(list)
+    for f, p in fixed.items():
+        if f in index:
+            by_person[p].append(index[f])
+    persons = sorted(by_person)
+    centroids = np.stack([X[by_person[p]].mean(axis=0) for p in persons])
+    candidates = []
+    c2 = (centroids ** 2).sum(1)
+    for start in range(0, len(free), 4096):
+        block = X[free[start:start + 4096]]
+        d2 = (block ** 2).sum(1)[:, None] + c2[None, :] - 2.0 * block @ centroids.T
+        for a, b in zip(*np.nonzero(d2 <= threshold ** 2)):
+            candidates.append((float(d2[a, b]), start + int(a), int(b)))
+    joined: dict[int, int] = {}
+    taken = set(occupied)
+    for dist, a, b in sorted(candidates):
+        face, person, photo = int(face_ids[free[a]]), persons[b], int(photo_ids[free[a]])
+        if face in joined or (face, person) in rejected or (person, photo) in taken:
+            continue
+        joined[face] = person
+        taken.add((person, photo))
+    return joined

@@ -1,0 +1,99 @@
+"""The catalog file: migrations, pragmas, photos/faces rows and people edits."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from photosort.core.records import Box, DetectedFace
+from photosort.store.catalog import PhotoStore
+from photosort.store.db import CatalogError, Database, schema_version
+from photosort.store.people import PeopleStore
+
+
+def _face(x: float) -> DetectedFace:
+    return DetectedFace(Box(x, 10, x + 50, 70), np.arange(10, dtype=np.float32).reshape(5, 2), 0.99)
+
+
+def test_new_catalog_is_migrated_with_wal_and_foreign_keys(db_path):
+    db = Database(db_path)
+    assert db.conn.execute("PRAGMA user_version").fetchone()[0] == schema_version()
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    tables = {r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"photos", "faces", "people", "face_person", "rejections", "settings"} <= tables
+    db.close()
+    again = Database(db_path)  # reopening applies nothing twice
+    assert again.conn.execute("PRAGMA user_version").fetchone()[0] == schema_version()
+
+
+def test_catalog_from_a_newer_photosort_is_refused(db_path):
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {schema_version() + 1}")
+    conn.close()
+    with pytest.raises(CatalogError, match="newer"):
+        Database(db_path)
+
+
+def test_analysis_round_trip_and_relink_on_reanalysis(db_path):
+    db = Database(db_path)
+    photos, people = PhotoStore(db), PeopleStore(db)
+    pid = photos.add("/p/a.jpg", 10, 20, "h1")
+    emb = np.random.default_rng(0).normal(size=(2, 128)).astype(np.float32)
+    ids = photos.save_analysis(pid, width=100, height=80, faces=[_face(0), _face(100)],
+                               embeddings=emb, model="m@1", analyzed_with="fp1")
+    rows = photos.embeddings("m@1")
+    assert [r.face_id for r in rows] == ids
+    np.testing.assert_array_equal(rows[0].embedding, emb[0])
+    alice = people.create("Alice")
+    people.assign([ids[0]], alice)
+    # re-analysis (e.g. a new embedder) keeps the name on the same face
+    new_ids = photos.save_analysis(pid, width=100, height=80, faces=[_face(1), _face(101)],
+                                   embeddings=emb, model="m@2", analyzed_with="fp2")
+    assert people.links()[new_ids[0]] == (alice, "user")
+    assert new_ids[1] not in people.links()
+    assert photos.get(pid).status == "done"
+    assert photos.to_analyze("fp2") == []
+    assert [p.id for p in photos.to_analyze("fp3")] == [pid]
+
+
+def test_deleting_a_photo_cascades_to_faces_and_links(db_path):
+    db = Database(db_path)
+    photos, people = PhotoStore(db), PeopleStore(db)
+    pid = photos.add("/p/a.jpg", 10, 20, "h1")
+    ids = photos.save_analysis(pid, width=100, height=80, faces=[_face(0)],
+                               embeddings=np.zeros((1, 128), np.float32), model="m",
+                               analyzed_with="fp")
+    bob = people.create("Bob")
+    people.assign(ids, bob)
+    photos.remove([pid])
+    assert db.query("SELECT COUNT(*) AS n FROM faces")[0]["n"] == 0
+    assert people.links() == {}
+    assert people.get(bob).name == "Bob"  # a named person is never dropped
+
+
+def test_people_edits(db_path):
+    db = Database(db_path)
+    photos, people = PhotoStore(db), PeopleStore(db)
+    pid = photos.add("/p/a.jpg", 10, 20, "h1")
+    ids = photos.save_analysis(pid, width=300, height=80, faces=[_face(0), _face(100), _face(200)],
+                               embeddings=np.zeros((3, 128), np.float32), model="m",
+                               analyzed_with="fp")
+    a, b = people.create(), people.create("Bea")
+    people.assign(ids[:2], a, source="ml")
+    people.assign(ids[2:], b, source="ml")
+    assert people.find(f"Unnamed {a}").id == a
+    assert people.find("bea").id == b
+    people.merge(a, [b])  # the unnamed target takes the source's name
+    merged = people.get(a)
+    assert (merged.name, merged.face_count, merged.photo_count) == ("Bea", 3, 1)
+    assert people.get(b) is None
+    people.reject([ids[0]], a)
+    assert (ids[0], a) in people.rejections()
+    assert ids[0] not in people.links()
+    people.set_hidden(a, True)
+    assert people.list(include_hidden=False) == []
+    people.rename(a, "  Beatrice ")
+    assert people.get(a).name == "Beatrice"
