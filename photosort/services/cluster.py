@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from photosort.core.grouping import GroupingParams, group_faces
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
 from photosort.store.people import PeopleStore
@@ -23,13 +24,11 @@ from photosort.store.people import PeopleStore
 
 @dataclass(frozen=True)
 class ClusterSettings:
-    """HDBSCAN parameters (tuned on lfw-dev) and the join distance for known people."""
+    """How faces are grouped (see :class:`GroupingParams`) and how close a face
+    must be to a known person's centroid to join them."""
 
-    min_cluster_size: int = 2
-    min_samples: int = 1
-    epsilon: float = 0.0
+    grouping: GroupingParams = GroupingParams()
     join_threshold: float = 0.45
-    backend: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class ClusterResult:
 def update_people(db: Database, model_id: str, settings: ClusterSettings | None = None, *,
                   full: bool = False) -> ClusterResult:
     """Assign faces to people. ``full`` re-clusters every face not fixed by the user."""
-    from photosort.core.clustering import cluster_embeddings, match_clusters, split_same_photo
+    from photosort.core.clustering import match_clusters
 
     settings = settings or ClusterSettings()
     people = PeopleStore(db)
@@ -75,11 +74,8 @@ def update_people(db: Database, model_id: str, settings: ClusterSettings | None 
     new_links: list[tuple[int, int]] = list(joined.items())
     new_groups: list[list[int]] = []
     n_clustered = 0
-    if len(rest) >= max(2, settings.min_cluster_size):
-        labels = cluster_embeddings(X[rest], min_cluster_size=settings.min_cluster_size,
-                                    min_samples=settings.min_samples, epsilon=settings.epsilon,
-                                    backend=settings.backend)
-        labels = split_same_photo(labels, photo_ids[rest], X[rest])
+    if len(rest):
+        labels = group_faces(X[rest], photo_ids[rest], settings.grouping)
         old = [links.get(int(face_ids[i]), (None, ""))[0] for i in rest]
         mapping = match_clusters(labels, old)
         groups: dict[int, list[int]] = defaultdict(list)

@@ -95,7 +95,7 @@ def evaluate(root: Path, *, algorithm: str = "hdbscan", settings: AnalyzeSetting
         try:
             scan(db, folders, settings=settings, progress=progress, workers=workers)
             scan_seconds = time.monotonic() - started
-            faces = _labelled_faces(db, labels, settings.model_id)
+            faces = labelled_faces(db, labels, settings.model_id)
         finally:
             db.close()
     names = [algorithm] if algorithm != "all" else list(ALGORITHMS)
@@ -103,7 +103,7 @@ def evaluate(root: Path, *, algorithm: str = "hdbscan", settings: AnalyzeSetting
 
 
 @dataclass
-class _Faces:
+class LabelledFaces:
     embeddings: np.ndarray
     person: np.ndarray       # the catalog's person id (-1 = unknown) for every face
     photo: np.ndarray
@@ -113,7 +113,7 @@ class _Faces:
     missed: int
 
 
-def _labelled_faces(db: Database, labels: dict[str, str], model_id: str) -> _Faces:
+def labelled_faces(db: Database, labels: dict[str, str], model_id: str) -> LabelledFaces:
     rows = db.query(
         "SELECT f.id, f.photo_id, f.x1, f.y1, f.x2, f.y2, f.embedding, p.path, p.width, p.height,"
         " fp.person_id FROM faces f JOIN photos p ON p.id = f.photo_id"
@@ -133,11 +133,11 @@ def _labelled_faces(db: Database, labels: dict[str, str], model_id: str) -> _Fac
             best[r["path"]] = (d, i)
     index = np.array(sorted(i for _, i in best.values()), dtype=int)
     paths = [rows[i]["path"] for i in index]
-    return _Faces(emb, person, photo, index, [labels[p] for p in paths], len(rows),
+    return LabelledFaces(emb, person, photo, index, [labels[p] for p in paths], len(rows),
                   missed=len(labels) - len(best))
 
 
-def _score(algorithm: str, faces: _Faces, labels: dict[str, str],
+def _score(algorithm: str, faces: LabelledFaces, labels: dict[str, str],
            scan_seconds: float) -> EvaluationReport:
     from photosort.core.baselines import cluster_with
     from photosort.core.metrics import score_clustering

@@ -39,6 +39,7 @@ class ScanSummary:
     faces_found: int = 0
     people: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    discovery: str = ""
     cancelled: bool = False
     seconds: float = 0.0
 
@@ -53,8 +54,9 @@ def scan(db: Database, roots: Iterable[str | os.PathLike[str]], *,
          workers: int | None = None, analyzer: Analyzer | None = None,
          on_people_changed: Callable[[], None] | None = None) -> ScanSummary:
     """Scan ``roots`` into the catalog, analyze new photos and update people."""
-    from photosort.media.decode import ImageError, content_hash
-    from photosort.media.discover import iter_photos
+    from photosort.media.decode import ImageError
+    from photosort.media.hashing import content_hash
+    from photosort.media.discover import DiscoveryStats, iter_photos
 
     settings = settings or AnalyzeSettings()
     cancel = cancel or CancelToken()
@@ -75,8 +77,8 @@ def scan(db: Database, roots: Iterable[str | os.PathLike[str]], *,
         summary.errors.append((str(path), reason))
 
     try:
-        found = iter_photos([Path(r) for r in root_paths], on_error=on_error)
-        for path_obj in found:
+        stats = DiscoveryStats()
+        for path_obj in iter_photos([Path(r) for r in root_paths], on_error=on_error, stats=stats):
             cancel.check()
             path = os.path.abspath(path_obj)
             seen.add(path)
@@ -88,7 +90,8 @@ def scan(db: Database, roots: Iterable[str | os.PathLike[str]], *,
                 _reconcile_file(store, known, path, st, summary, content_hash)
             except (OSError, ImageError) as exc:
                 summary.errors.append((path, f"cannot read: {getattr(exc, 'reason', exc)}"))
-        summary.skipped_files = getattr(found, "skipped", 0)
+        summary.skipped_files = stats.non_image_total
+        summary.discovery = stats.summary()
         gone = [p for path, p in known.items()
                 if path not in seen and _under(path, root_paths) and not os.path.exists(path)]
         summary.removed = store.remove(p.id for p in gone)

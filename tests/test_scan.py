@@ -1,0 +1,128 @@
+"""Scanning real photos end to end: real MTCNN, real embedder, real SQLite, real files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from photosort.services.analyze import Analyzer, AnalyzeSettings
+from photosort.services.progress import CancelToken, ProgressEvent
+from photosort.services.scan import scan
+from photosort.store.catalog import PhotoStore
+from photosort.store.db import Database
+from photosort.store.people import PeopleStore
+
+PEOPLE = ["obama", "biden", "kit_harington", "alex_lacamoire"]
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    import torch
+
+    torch.set_num_threads(1)
+    return Analyzer(AnalyzeSettings())
+
+
+@pytest.fixture()
+def library(tmp_path: Path, data_dir: Path) -> Path:
+    """A small library of copies (in tmp) of labelled photos, one folder per person."""
+    lib = tmp_path / "library"
+    src = data_dir / "face_recognition_examples"
+    for person in PEOPLE:
+        shutil.copytree(src / person, lib / person)
+    (lib / "notes.txt").write_text("not a photo")
+    (lib / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (lib / "empty.png").write_bytes(b"")
+    return lib
+
+
+def _people_by_folder(db: Database) -> dict[str, set[int]]:
+    rows = db.query("SELECT p.path, fp.person_id FROM faces f JOIN photos p ON p.id = f.photo_id"
+                    " LEFT JOIN face_person fp ON fp.face_id = f.id")
+    out: dict[str, set[int]] = {}
+    for r in rows:
+        out.setdefault(Path(r["path"]).parent.name, set()).add(r["person_id"])
+    return out
+
+
+def test_scan_finds_faces_groups_people_and_records_bad_files(library, db_path, analyzer):
+    db = Database(db_path)
+    events: list[ProgressEvent] = []
+    summary = scan(db, [library], analyzer=analyzer, progress=events.append)
+    n_photos = sum(len(list((library / p).iterdir())) for p in PEOPLE)
+    assert summary.new == n_photos + 2  # + broken.jpg and empty.png
+    assert summary.skipped_files == 1  # notes.txt
+    errors = dict(summary.errors)
+    assert set(errors) == {str(library / "broken.jpg"), str(library / "empty.png")}
+    assert "empty" in errors[str(library / "empty.png")].lower()
+    assert summary.faces_found >= n_photos
+    assert any(e.stage == "analyze" and e.done == e.total for e in events)
+    groups = _people_by_folder(db)
+    # each person's photos are one person, and different folders are different people
+    for person in ("obama", "kit_harington", "alex_lacamoire"):
+        ids = groups[person] - {None}
+        assert len(ids) == 1, (person, groups[person])
+    owners = [next(iter(groups[p] - {None})) for p in ("obama", "kit_harington", "alex_lacamoire")]
+    assert len(set(owners)) == 3
+    status = {r["path"]: r["status"] for r in db.query("SELECT path, status FROM photos")}
+    assert status[str(library / "broken.jpg")] == "error"
+
+
+def test_rescan_is_incremental_and_follows_moves_renames_and_deletions(library, db_path, analyzer):
+    db = Database(db_path)
+    scan(db, [library], analyzer=analyzer)
+    people = PeopleStore(db)
+    obama_file = sorted((library / "obama").iterdir())[0]
+    photo = PhotoStore(db).by_path(str(obama_file))
+    face = PhotoStore(db).faces_of_photo(photo.id)[0]
+    people.rename(face.person_id, "Barack Obama")
+
+    again = scan(db, [library], analyzer=analyzer)
+    assert (again.new, again.analyzed, again.unchanged) == (0, 0, again.discovered)
+
+    moved = library / "elsewhere" / "renamed.jpg"
+    moved.parent.mkdir()
+    os.rename(obama_file, moved)
+    victim = sorted((library / "kit_harington").iterdir())[0]
+    victim.unlink()
+    third = scan(db, [library], analyzer=analyzer)
+    assert third.moved == 1 and third.removed == 1 and third.analyzed == 0
+    relocated = PhotoStore(db).by_path(str(moved))
+    assert relocated is not None and relocated.id == photo.id
+    face_after = PhotoStore(db).faces_of_photo(photo.id)[0]
+    assert people.get(face_after.person_id).name == "Barack Obama"
+    assert PhotoStore(db).by_path(str(victim)) is None
+
+
+def test_cancelled_scan_resumes_where_it_stopped(library, db_path, analyzer):
+    db = Database(db_path)
+    cancel = CancelToken()
+
+    def stop_after_three(event: ProgressEvent) -> None:
+        if event.stage == "analyze" and event.done >= 3:
+            cancel.cancel()
+
+    first = scan(db, [library], analyzer=analyzer, progress=stop_after_three, cancel=cancel)
+    assert first.cancelled and first.analyzed == 3
+    pending = db.query("SELECT COUNT(*) AS n FROM photos WHERE status = 'pending'")[0]["n"]
+    assert pending == first.new - 3
+    second = scan(db, [library], analyzer=analyzer)
+    assert not second.cancelled
+    assert second.analyzed == pending
+    assert db.query("SELECT COUNT(*) AS n FROM photos WHERE status = 'pending'")[0]["n"] == 0
+
+
+def test_worker_processes_give_the_same_faces(library, db_path, analyzer, monkeypatch):
+    import photosort.services.analyze as analyze
+
+    monkeypatch.setattr(analyze, "IN_PROCESS_BELOW", 0)
+    pooled = Database(db_path)
+    scan(pooled, [library / "obama", library / "biden"], workers=2)
+    local = Database(db_path.with_name("local.sqlite3"))
+    scan(local, [library / "obama", library / "biden"], analyzer=analyzer)
+    q = "SELECT p.path, COUNT(f.id) AS n FROM photos p LEFT JOIN faces f ON f.photo_id = p.id" \
+        " GROUP BY p.path ORDER BY p.path"
+    assert [tuple(r) for r in pooled.query(q)] == [tuple(r) for r in local.query(q)]
