@@ -62,3 +62,54 @@ CREATE TABLE settings (
     value       TEXT NOT NULL
 );
 """
+
+# 2: the organize journal. Every file operation is written here as 'pending'
+# before the file is touched, so a crash can be reconciled and a batch undone.
+MIGRATIONS[2] = """
+CREATE TABLE batches (
+    id           INTEGER PRIMARY KEY,
+    kind         TEXT NOT NULL CHECK (kind IN ('organize', 'undo')),
+    dest         TEXT NOT NULL,
+    mode         TEXT NOT NULL CHECK (mode IN ('move', 'copy')),
+    status       TEXT NOT NULL DEFAULT 'running'
+                 CHECK (status IN ('running', 'done', 'cancelled', 'interrupted', 'undone')),
+    undoes       INTEGER REFERENCES batches(id) ON DELETE SET NULL,
+    started_at   REAL NOT NULL,
+    finished_at  REAL
+);
+CREATE TABLE operations (
+    id           INTEGER PRIMARY KEY,
+    batch_id     INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL
+                 CHECK (kind IN ('move', 'copy', 'mkdir', 'mark', 'remove', 'rmdir')),
+    photo_id     INTEGER REFERENCES photos(id) ON DELETE SET NULL,
+    src          TEXT,
+    dst          TEXT NOT NULL,
+    size         INTEGER,
+    mtime_ns     INTEGER,
+    state        TEXT NOT NULL DEFAULT 'pending'
+                 CHECK (state IN ('pending', 'done', 'failed', 'rolled_back', 'undone')),
+    error        TEXT,
+    reverses     INTEGER REFERENCES operations(id) ON DELETE SET NULL,
+    updated_at   REAL NOT NULL
+);
+CREATE INDEX operations_batch ON operations(batch_id);
+CREATE INDEX operations_pending ON operations(state) WHERE state = 'pending';
+CREATE TABLE batch_folders (
+    batch_id     INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+    path         TEXT NOT NULL,
+    mtime_ns     INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, path)
+);
+"""
+
+# 3: the people-edit undo stack (services/edits.py). Each row holds a JSON
+# snapshot of the people, face_person and rejections rows one edit changed.
+MIGRATIONS[3] = """
+CREATE TABLE edit_log (
+    id          INTEGER PRIMARY KEY,
+    label       TEXT NOT NULL,
+    created_at  REAL NOT NULL,
+    snapshot    TEXT NOT NULL
+);
+"""
