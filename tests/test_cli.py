@@ -84,3 +84,22 @@ def test_evaluate_json_on_a_small_labelled_folder(data_dir, capsys):
     assert product["n_faces"] > product["n_images"]  # group photos add unlabelled faces
     assert product["n_missed"] <= 1
     assert product["precision"] >= 0.9 and product["bcubed_f"] >= 0.75
+
+
+def test_organize_dry_run_then_move_then_undo_from_the_command_line(tmp_path, capsys):
+    from organize_support import Library
+
+    lib = Library(tmp_path / "c.sqlite3", tmp_path / "lib")
+    ann = lib.person("Ann")
+    lib.photo("a.jpg", [(ann, 80.0)], content=b"jpeg bytes")
+    lib.close()
+    db, dest, src = str(tmp_path / "c.sqlite3"), tmp_path / "Sorted", tmp_path / "lib" / "a.jpg"
+    assert main(["--db", db, "organize", str(dest), "--dry-run"]) == 0
+    assert str(dest / "Ann" / "a.jpg") in capsys.readouterr().out
+    assert src.exists() and not dest.exists()
+    assert main(["--db", db, "organize", str(dest), "--move"]) == 0
+    assert (dest / "Ann" / "a.jpg").read_bytes() == b"jpeg bytes" and not src.exists()
+    assert main(["--db", db, "undo"]) == 0
+    assert src.read_bytes() == b"jpeg bytes" and not (dest / "Ann" / "a.jpg").exists()
+    assert main(["--db", db, "undo"]) == 0
+    assert "Nothing to undo." in capsys.readouterr().out

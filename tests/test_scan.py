@@ -126,3 +126,20 @@ def test_worker_processes_give_the_same_faces(library, db_path, analyzer, monkey
     q = "SELECT p.path, COUNT(f.id) AS n FROM photos p LEFT JOIN faces f ON f.photo_id = p.id" \
         " GROUP BY p.path ORDER BY p.path"
     assert [tuple(r) for r in pooled.query(q)] == [tuple(r) for r in local.query(q)]
+
+
+def test_a_photo_that_kills_its_worker_is_reported_and_the_scan_goes_on(
+        tmp_path, data_dir, db_path, monkeypatch):
+    import photosort.services.analyze as analyze
+
+    lib = tmp_path / "lib"
+    shutil.copytree(data_dir / "face_recognition_examples" / "biden", lib)
+    shutil.copy(data_dir / "face_recognition_examples" / "obama" / "obama_small.jpg",
+                lib / "killer.jpg")
+    monkeypatch.setattr(analyze, "IN_PROCESS_BELOW", 0)
+    monkeypatch.setenv("PHOTOSORT_TEST_CRASH_ON", "killer.jpg")
+    db = Database(db_path)
+    summary = scan(db, [lib], workers=2)
+    assert dict(summary.errors) == {str(lib / "killer.jpg"): "this photo crashed the face analyzer"}
+    status = {Path(r["path"]).name: r["status"] for r in db.query("SELECT path, status FROM photos")}
+    assert status == {"biden.jpg": "done", "biden2.jpg": "done", "killer.jpg": "error"}

@@ -20,9 +20,21 @@ def _db(args: argparse.Namespace):
 
     path = Path(args.db) if getattr(args, "db", None) else default_db_path()
     try:
-        return Database(path)
+        db = Database(path)
     except CatalogError as exc:
         raise CliError(str(exc)) from exc
+    _settle_journal(db)
+    return db
+
+
+def _settle_journal(db) -> None:
+    """A crash during organize or undo left operations pending: settle them first."""
+    from photosort.services.reconcile import reconcile
+    from photosort.store.journal import Journal
+
+    if Journal(db).pending():
+        for line in reconcile(db).describe():
+            print(f"recovered: {line}", file=sys.stderr)
 
 
 def _settings(args: argparse.Namespace):

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -111,6 +112,9 @@ def _init_worker(settings: AnalyzeSettings) -> None:
 
 def _run_worker(path: str) -> PhotoAnalysis:
     assert _worker is not None
+    crash_on = os.environ.get("PHOTOSORT_TEST_CRASH_ON")  # fault injection for the tests
+    if crash_on and path.endswith(crash_on):
+        os._exit(3)
     try:
         return _worker.analyze(path)
     except Exception as exc:  # a bug or a model failure on one photo must not stop the scan
@@ -145,22 +149,53 @@ def analyze_paths(paths: Iterable[str], settings: AnalyzeSettings, *, count: int
 
 def _pooled(paths: Iterator[str], settings: AnalyzeSettings, workers: int,
             cancel: CancelToken) -> Iterator[PhotoAnalysis]:
+    """Photos spread over worker processes.
+
+    A photo that kills its worker (a crash in a decoder, memory exhaustion)
+    breaks the whole pool: the photos then in flight are retried one at a
+    time in a fresh pool, and the one that breaks it again is reported as an
+    error instead of stopping the scan.
+    """
     ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                               initializer=_init_worker, initargs=(settings,))
-    pending: set[Future] = set()
+
+    def new_pool(n: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(settings,))
+
+    pool = new_pool(workers)
+    pending: dict[Future, str] = {}
+    suspects: list[str] = []
     try:
         while True:
-            while len(pending) < workers * 3:
+            while suspects and not pending:  # one at a time, so a crash names its photo
+                path = suspects.pop()
+                try:
+                    yield pool.submit(_run_worker, path).result()
+                except BrokenProcessPool:
+                    pool = new_pool(workers)
+                    yield PhotoAnalysis(path, error="this photo crashed the face analyzer")
+                cancel.check()
+            while len(pending) < workers * 3 and not suspects:
                 path = next(paths, None)
                 if path is None:
                     break
-                pending.add(pool.submit(_run_worker, path))
-            if not pending:
+                pending[pool.submit(_run_worker, path)] = path
+            if not pending and not suspects:
                 return
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            if not pending:
+                continue
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                yield fut.result()
+                path = pending.pop(fut)
+                try:
+                    yield fut.result()
+                except BrokenProcessPool:
+                    suspects.append(path)
+            if suspects:  # the pool is broken: everything in flight is suspect
+                suspects.extend(pending.values())
+                pending.clear()
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = new_pool(workers)
             cancel.check()
     finally:
         for fut in pending:

@@ -1,0 +1,68 @@
+"""``photosort organize`` and ``photosort undo``: preview, confirm, run, report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from photosort.cli.main import CliError
+from photosort.cli.progress_bar import ProgressBar
+
+
+def _ask(question: str) -> bool:
+    if sys.stdin is None or not sys.stdin.isatty():
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def organize(db, args: argparse.Namespace) -> int:
+    from photosort.services.duplicates import trash_duplicates
+    from photosort.services.organize import execute_plan, plan_organize
+    from photosort.store.journal import JournalBusy
+
+    plan = plan_organize(db, args.dest, mode=args.mode or "move", group_photos=args.group_photos,
+                         unsorted=args.unsorted)
+    for line in plan.describe():
+        print(line)
+    if args.dry_run or not plan.ops:
+        return 0
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    if interactive and not args.yes and not _ask(f"Carry out these {len(plan.ops)} operations?"):
+        print("nothing was changed")
+        return 0
+    bar = ProgressBar()
+    try:
+        summary = execute_plan(db, plan, progress=bar)
+    except JournalBusy as exc:
+        raise CliError(f"another organize or undo is running on this catalog ({exc})") from exc
+    finally:
+        bar.close()
+    counts = summary.counts
+    print(", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing to do")
+    for op, reason in summary.failed:
+        print(f"  failed {op.src}: {reason}")
+    duplicates = list(plan.duplicates) + list(summary.duplicates)
+    if duplicates and args.mode != "copy":
+        print(f"{len(duplicates)} photos already have an identical copy at their destination "
+              "and were left in place")
+        if interactive and _ask("Move those duplicates to the recycle bin?"):
+            trashed = trash_duplicates(db, duplicates)
+            print(f"{len(trashed.trashed)} sent to the recycle bin, {len(trashed.kept)} kept")
+    print("undo with `photosort undo`")
+    return 1 if summary.failed else 0
+
+
+def undo(db, args: argparse.Namespace) -> int:
+    from photosort.services.undo import undo_last
+    from photosort.store.journal import JournalBusy
+
+    bar = ProgressBar()
+    try:
+        summary = undo_last(db, progress=bar)
+    except JournalBusy as exc:
+        raise CliError(f"another organize or undo is running on this catalog ({exc})") from exc
+    finally:
+        bar.close()
+    for line in summary.describe():
+        print(line)
+    return 1 if summary.failed else 0
