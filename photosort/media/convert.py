@@ -28,8 +28,12 @@ def read_orientation(im: Image.Image) -> int:
 
     HEIF images come back as 1: pillow-heif already applies the container's
     rotation and mirroring while decoding. AVIF (Pillow's own plugin) reports
-    its rotation here as an EXIF orientation.
+    its rotation here as an EXIF orientation. Never decodes pixels: a PNG not
+    yet loaded whose EXIF, if any, follows the pixel data reports 1 (Pillow
+    would otherwise decode the whole image to look for it).
     """
+    if im.format == "PNG" and "exif" not in im.info and im.tile:
+        return 1
     try:
         value = im.getexif().get(ORIENTATION_TAG, 1)
     except Exception:  # a broken EXIF block must not make the photo unreadable

@@ -60,7 +60,8 @@ class DiscoveryStats:
         """One line for a log or status bar, e.g. ``"12 photos; skipped 3 other files (.txt 2, .mov 1)"``."""
         parts = [f"{self.photos} photos in {self.folders} folders"]
         if self.non_images:
-            top = ", ".join(f"{ext or 'no extension'} {n}" for ext, n in self.non_images.most_common(5))
+            ranked = sorted(self.non_images.items(), key=lambda item: (-item[1], item[0]))[:5]
+            top = ", ".join(f"{ext or 'no extension'} {n}" for ext, n in ranked)
             parts.append(f"skipped {self.non_image_total} other files ({top})")
         for count, label in (
             (self.hidden, "hidden items"),

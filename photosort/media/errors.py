@@ -41,3 +41,14 @@ class ImageError(Exception):
 
     def __reduce__(self):  # keep kind when pickled across processes
         return (type(self), (self.path, self.reason, self.kind))
+
+
+def file_error(path: Path, exc: OSError) -> ImageError:
+    """The ``ImageError`` for an operating-system error while reading ``path``."""
+    if isinstance(exc, FileNotFoundError):
+        return ImageError(path, "file not found (moved or deleted?)", ErrorKind.MISSING)
+    if isinstance(exc, PermissionError):
+        return ImageError(path, "permission denied", ErrorKind.PERMISSION)
+    if isinstance(exc, IsADirectoryError):
+        return ImageError(path, "not a file (it is a folder)", ErrorKind.UNSUPPORTED)
+    return ImageError(path, f"cannot read file ({exc.strerror or exc})", ErrorKind.IO)
