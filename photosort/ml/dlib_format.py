@@ -27,11 +27,16 @@ Primitive encodings (dlib/serialize.h, dlib/cuda/tensor.h):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+
+
+# float_details marks infinities and NaN with reserved exponents
+_SPECIAL_EXPONENTS = {32000: math.inf, 32001: -math.inf, 32002: math.nan}
 
 
 class DlibFormatError(ValueError):
@@ -65,7 +70,9 @@ class Reader:
     def float(self) -> float:
         mantissa = self.int()
         exponent = self.int()
-        return float(np.ldexp(float(mantissa), exponent))
+        if exponent in _SPECIAL_EXPONENTS:
+            return _SPECIAL_EXPONENTS[exponent]
+        return math.ldexp(mantissa, exponent)
 
     def string(self) -> str:
         return self._take(self.int()).decode("latin-1")

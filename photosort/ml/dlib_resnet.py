@@ -106,7 +106,6 @@ class DlibResNet(nn.Module):
             raise DlibFormatError("not a 150x150 metric-learning network")
         mean = torch.tensor(net.input.fields["mean"], dtype=torch.float32).view(1, 3, 1, 1)
         self.register_buffer("mean", mean)
-        self.distance_threshold = float(net.loss.fields["distance_threshold"])
         stream = _LayerStream(net.layers)
         self.stem = _fold_conv(stream.take("con"), stream.take("affine"))
         stream.take("relu")

@@ -50,14 +50,9 @@ def _frozen_dirs() -> list[Path]:
     return dirs
 
 
-def candidate_paths(filename: str, explicit: str | os.PathLike | None = None, env_var: str | None = None) -> list[Path]:
-    """Every place ``filename`` is looked for, in order."""
-    candidates: list[Path] = []
-    for given in (explicit, os.environ.get(env_var) if env_var else None):
-        if given:
-            path = Path(given).expanduser()
-            candidates.append(path / filename if path.is_dir() else path)
-    candidates += [folder / filename for folder in _frozen_dirs()]
+def default_locations(filename: str) -> list[Path]:
+    """Where ``filename`` is looked for when no path is given: frozen app, package."""
+    candidates = [folder / filename for folder in _frozen_dirs()]
     package_dir = _package_models_dir()
     if package_dir is not None:
         candidates.append(package_dir / filename)
@@ -65,10 +60,10 @@ def candidate_paths(filename: str, explicit: str | os.PathLike | None = None, en
 
 
 def find_model_file(filename: str, explicit: str | os.PathLike | None = None, env_var: str | None = None) -> Path:
-    """The first existing candidate for ``filename``.
+    """The model file: ``explicit`` path, else ``$env_var``, else the first default location.
 
-    An explicit path or environment variable that points nowhere is an error,
-    not something to silently skip.
+    A path given explicitly or by the environment (a file, or a folder holding
+    ``filename``) that points nowhere is an error, not something to skip.
     """
     for given, origin in ((explicit, "the given path"), (os.environ.get(env_var) if env_var else None, env_var)):
         if given:
@@ -77,15 +72,16 @@ def find_model_file(filename: str, explicit: str | os.PathLike | None = None, en
             if not path.is_file():
                 raise ModelNotFoundError(f"model file {path} (from {origin}) does not exist")
             return path
-    for path in candidate_paths(filename):
+    searched = default_locations(filename)
+    for path in searched:
         if path.is_file():
             return path
-    searched = "\n  ".join(str(p) for p in candidate_paths(filename)) or "(nowhere: package not installed)"
+    places = "\n  ".join(str(p) for p in searched) or "(nowhere: the package is not installed)"
     raise ModelNotFoundError(
         f"model file {filename!r} not found. Install the '{MODELS_PACKAGE}' package, "
         f"put the file in a 'models' folder next to the application"
         + (f", or set {env_var} to its path" if env_var else "")
-        + f". Searched:\n  {searched}"
+        + f". Searched:\n  {places}"
     )
 
 
