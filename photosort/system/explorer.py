@@ -17,8 +17,10 @@ rights are needed::
 ``%V`` is the folder clicked (or the folder whose background was clicked).
 The trailing ``\\.`` keeps a drive root such as ``C:\\`` from ending in a
 backslash right before the closing quote, which the Windows command-line
-parser would read as an escaped quote; :func:`photosort.system.paths.folder_from_argument`
-turns ``C:\\.`` back into ``C:\\``.
+parser would read as an escaped quote (``"C:\\"`` arrives as ``C:"``); with
+it the program gets ``C:\\\\.`` (backslashes not before a quote are literal),
+and :func:`photosort.system.paths.folder_from_argument` turns that back into
+``C:\\``.
 
 The functions take a ``registry`` object with the :mod:`winreg` API (the
 module itself by default), so tests on any platform can pass a fake.
@@ -81,7 +83,7 @@ def default_exe_path() -> Path:
     console ``photosort-cli.exe``).  From source: the ``photosort-gui.exe``
     launcher that the installer of the package put beside ``python.exe``.
     """
-    here = Path(sys.executable).resolve().parent
+    here = Path(sys.executable).parent  # not resolved: a venv's python may be a link
     if getattr(sys, "frozen", False):
         return here / GUI_EXE_NAME
     return here / "photosort-gui.exe"
