@@ -30,16 +30,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default=str(OUT / "lfw.sqlite3"))
     ap.add_argument("--dir", default=str(data_dir() / "lfw-dev"))
+    ap.add_argument("--backend", default="auto", choices=["auto", "hdbscan", "fast_hdbscan"])
     args = ap.parse_args()
     db = Database(args.db)
     labels = labelled_images(Path(args.dir).absolute())
     faces = labelled_faces(db, labels, AnalyzeSettings().model_id)
     idx = faces.label_index
     rows = []
-    grid = itertools.product([2, 3], [1, 2], [0.0, 0.3, 0.4, 0.45], [0.0, 0.35, 0.4, 0.45])
+    grid = itertools.product([2, 3], [1, 2], [0.0, 0.25, 0.3, 0.35], [0.0, 0.4, 0.45])
     for mcs, ms, eps, link in grid:
         params = GroupingParams(min_cluster_size=mcs, min_samples=ms, epsilon=eps,
-                                link_threshold=link)
+                                link_threshold=link, backend=args.backend)
         start = time.perf_counter()
         pred = group_faces(faces.embeddings, faces.photo, params)
         seconds = time.perf_counter() - start

@@ -13,12 +13,19 @@ import numpy as np
 
 @dataclass(frozen=True)
 class GroupingParams:
-    """Parameters of :func:`group_faces`; the defaults are tuned on lfw-dev."""
+    """Parameters of :func:`group_faces`; the defaults are tuned on lfw-dev.
+
+    ``benchmarks/tune_clustering.py`` on lfw-dev (5,386 labelled faces):
+    (2, 1, 0.35, 0.45) scored pairwise F 0.970 and BCubed F 0.941, the best
+    BCubed of the grid; the hdbscan library's defaults (min_cluster_size 5)
+    lose every person with fewer than five photos. Larger ``min_samples``
+    gains pairwise precision but sends two-photo people to noise.
+    """
 
     min_cluster_size: int = 2
     min_samples: int = 1
-    epsilon: float = 0.0
-    link_threshold: float = 0.4
+    epsilon: float = 0.35
+    link_threshold: float = 0.45
     backend: str = "auto"
 
 

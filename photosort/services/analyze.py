@@ -34,11 +34,12 @@ class AnalyzeSettings:
     threshold: float = 0.9
     max_side: int = 1024
     embedder: str = "dlib-resnet-v1"
+    mirror: bool = True
     device: str | None = None
 
     @property
     def model_id(self) -> str:
-        return f"{self.embedder}@{EMBEDDERS[self.embedder]}"
+        return f"{self.embedder}@{EMBEDDERS[self.embedder]}" + ("+mirror" if self.mirror else "")
 
     @property
     def fingerprint(self) -> str:
@@ -74,7 +75,7 @@ class Analyzer:
             s = self.settings
             self._detector = MtcnnDetector(min_face_size=s.min_face_size, threshold=s.threshold,
                                            max_side=s.max_side, device=s.device)
-            self._embedder = DlibResNetEmbedder(device=s.device)
+            self._embedder = DlibResNetEmbedder(device=s.device, mirror=s.mirror)
         return self._detector, self._embedder
 
     def analyze(self, path: str) -> PhotoAnalysis:

@@ -22,13 +22,25 @@ from photosort.store.db import Database
 from photosort.store.people import PeopleStore
 
 
+_DEFAULT = GroupingParams()
+
+
 @dataclass(frozen=True)
 class ClusterSettings:
     """How faces are grouped (see :class:`GroupingParams`) and how close a face
     must be to a known person's centroid to join them."""
 
-    grouping: GroupingParams = GroupingParams()
+    min_cluster_size: int = _DEFAULT.min_cluster_size
+    min_samples: int = _DEFAULT.min_samples
+    epsilon: float = _DEFAULT.epsilon
+    link_threshold: float = _DEFAULT.link_threshold
+    backend: str = _DEFAULT.backend
     join_threshold: float = 0.45
+
+    @property
+    def grouping(self) -> GroupingParams:
+        return GroupingParams(self.min_cluster_size, self.min_samples, self.epsilon,
+                              self.link_threshold, self.backend)
 
 
 @dataclass(frozen=True)
