@@ -1,0 +1,247 @@
+"""Face thumbnails: cut from the photos in the background, cached on disk and in memory.
+
+A thumbnail file is named after the face id, the photo's content hash and the
+face box, so a changed or re-analysed photo never shows a stale crop. Views
+ask :meth:`ThumbnailCache.get` while painting; a miss queues the face and
+returns ``None`` (the view paints a placeholder). Worker threads serve the
+newest requests first — what the user scrolled to last — and take every
+queued face of the same photo along, so one decode yields all of them.
+:attr:`ThumbnailCache.ready` fires (coalesced) when new thumbnails arrived.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Qt, Signal
+from PySide6.QtGui import QImage
+
+THUMB_PX = 256  # stored size: sharp up to 128 logical pixels at 2x
+CROP = 1.8  # crop side relative to the face box (media.thumbs.FACE_MARGIN of 0.4 per side)
+MEMORY_ITEMS = 4000
+
+
+@dataclass(frozen=True)
+class FaceItem:
+    """What it takes to show one face: ids, its photo and its box in original pixels."""
+
+    face_id: int
+    photo_id: int
+    path: str
+    content_hash: str | None
+    box: tuple[float, float, float, float]
+    photo_size: tuple[int, int] | None = None
+    person_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        x1, y1, x2, y2 = self.box
+        raw = f"{self.face_id}:{self.content_hash}:{x1:.0f},{y1:.0f},{x2:.0f},{y2:.0f}"
+        return hashlib.sha1(raw.encode()).hexdigest()[:24]
+
+
+class ThumbnailCache(QObject):
+    """Memory LRU in front of a disk cache in front of background croppers."""
+
+    ready = Signal()
+    failed = Signal(str, str)  # photo path, reason
+    _delivered = Signal()
+
+    def __init__(self, folder: str | os.PathLike[str], threads: int | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        threads = threads or default_threads()
+        self.folder = Path(folder)
+        self._memory: OrderedDict[tuple[str, int], QImage] = OrderedDict()
+        self._pending: OrderedDict[tuple[str, int], FaceItem] = OrderedDict()
+        self._by_path: dict[str, set[tuple[str, int]]] = {}  # pending keys per photo
+        self._inflight: set[tuple[str, int]] = set()
+        self._fresh: list[tuple[tuple[str, int], QImage | None, FaceItem, str]] = []
+        self._broken: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._threads = threads
+        self._running = 0
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(threads)
+        self._pool.setThreadPriority(QThread.Priority.LowPriority)  # painting goes first
+        self._delivered.connect(self._collect, Qt.ConnectionType.QueuedConnection)
+        self._notify = QTimer(self, singleShot=True, interval=40)
+        self._notify.timeout.connect(self.ready)
+
+    def get(self, item: FaceItem, px: int) -> QImage | None:
+        """The thumbnail at ``px`` pixels if ready; otherwise queue it and return ``None``."""
+        mkey = (item.key, px)
+        image = self._memory.get(mkey)
+        if image is not None:
+            self._memory.move_to_end(mkey)
+            return image
+        if item.path not in self._broken:
+            self._request(mkey, item)
+        return None
+
+    def is_broken(self, item: FaceItem) -> bool:
+        return item.path in self._broken
+
+    def forget_queue(self) -> None:
+        """Drop requests not started yet (the user left the page that asked)."""
+        with self._lock:
+            self._pending.clear()
+            self._by_path.clear()
+
+    def shutdown(self) -> None:
+        self.forget_queue()
+        self._pool.waitForDone(5000)
+
+    def file_for(self, item: FaceItem) -> Path:
+        return self.folder / item.key[:2] / f"{item.key}.jpg"
+
+    # -- worker side ------------------------------------------------------------
+    def _request(self, mkey: tuple[str, int], item: FaceItem) -> None:
+        with self._lock:
+            if mkey in self._inflight:
+                return
+            self._pending[mkey] = item
+            self._pending.move_to_end(mkey)
+            self._by_path.setdefault(item.path, set()).add(mkey)
+            start = self._running < self._threads
+            self._running += start
+        if start:
+            self._pool.start(_Runner(self))
+
+    def _take(self) -> list[tuple[tuple[str, int], FaceItem]] | None:
+        with self._lock:
+            if not self._pending:
+                self._running -= 1
+                return None
+            mkey, item = self._pending.popitem(last=True)
+            batch = [(mkey, item)]
+            for key in self._by_path.pop(item.path, ()):  # the photo's other faces ride along
+                if key != mkey and key in self._pending:
+                    batch.append((key, self._pending.pop(key)))
+            self._inflight.update(k for k, _ in batch)
+            return batch
+
+    def _work(self, batch: list[tuple[tuple[str, int], FaceItem]]) -> None:
+        results = []
+        to_crop = []
+        for mkey, item in batch:
+            image = QImage(str(self.file_for(item)))
+            if image.isNull():
+                to_crop.append((mkey, item))
+            else:
+                results.append((mkey, _scaled(image, mkey[1]), item, ""))
+        if to_crop:
+            results += self._crop_from_photo(to_crop)
+        with self._lock:
+            for mkey, *_ in results:
+                self._inflight.discard(mkey)
+            self._fresh += results
+        self._delivered.emit()
+
+    def _crop_from_photo(self, batch: list[tuple[tuple[str, int], FaceItem]]) -> list:
+        """Decode the photo once, at the size its smallest face needs, and cut every face."""
+        from photosort.core.records import Box
+        from photosort.media.decode import load_image
+        from photosort.media.errors import ImageError
+        from photosort.media.thumbs import make_thumbnail
+
+        try:
+            photo = load_image(batch[0][1].path, max_side=_decode_side([i for _, i in batch]))
+        except ImageError as exc:
+            return [(mkey, None, item, exc.reason) for mkey, item in batch]
+        results = []
+        for mkey, item in batch:
+            try:
+                data = make_thumbnail(photo, Box(*item.box), THUMB_PX)
+            except ValueError:  # a crop filling the reduced photo can overshoot it by rounding
+                data = make_thumbnail(load_image(item.path), Box(*item.box), THUMB_PX)
+            image = QImage.fromData(data, "JPG")
+            if image.isNull():
+                results.append((mkey, None, item, "cannot cut out the face"))
+                continue
+            self._save(data, self.file_for(item))
+            results.append((mkey, _scaled(image, mkey[1]), item, ""))
+        return results
+
+    @staticmethod
+    def _save(data: bytes, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only cache only costs speed
+
+    # -- GUI side ---------------------------------------------------------------
+    def _collect(self) -> None:
+        with self._lock:
+            fresh, self._fresh = self._fresh, []
+        for mkey, image, item, reason in fresh:
+            if image is None:
+                if item.path not in self._broken:
+                    self._broken[item.path] = reason
+                    self.failed.emit(item.path, reason)
+                continue
+            self._memory[mkey] = image
+        while len(self._memory) > MEMORY_ITEMS:
+            self._memory.popitem(last=False)
+        if not self._notify.isActive():
+            self._notify.start()
+
+
+class _Runner(QRunnable):
+    """Drains the cache's queue on a pool thread."""
+
+    def __init__(self, cache: ThumbnailCache) -> None:
+        super().__init__()
+        self.cache = cache
+
+    def run(self) -> None:
+        try:
+            while (batch := self.cache._take()) is not None:
+                self._serve(batch)
+        except RuntimeError:  # the cache was deleted under us (app shutting down)
+            return
+
+    def _serve(self, batch) -> None:
+        try:
+            self.cache._work(batch)
+        except RuntimeError:
+            raise
+        except Exception as exc:  # never let one photo kill the worker
+            with self.cache._lock:
+                for mkey, item in batch:
+                    self.cache._inflight.discard(mkey)
+                    self.cache._fresh.append((mkey, None, item, f"thumbnail failed: {exc}"))
+            self.cache._delivered.emit()
+
+
+def default_threads() -> int:
+    """Croppers: leave one core to the GUI thread (it paints while they work), at most 4."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+def _scaled(image: QImage, px: int) -> QImage:
+    if image.width() == px:
+        return image
+    return image.scaled(px, px, Qt.AspectRatioMode.IgnoreAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation)
+
+
+def _decode_side(items: list[FaceItem]) -> int | None:
+    """The smallest decode size that still gives every face a full-size thumbnail."""
+    sizes = [item.photo_size for item in items]
+    if any(s is None or not s[0] for s in sizes):
+        return None
+    longest = max(max(s) for s in sizes)
+    smallest_crop = min(max(i.box[2] - i.box[0], i.box[3] - i.box[1]) * CROP for i in items)
+    if smallest_crop <= 0:
+        return None
+    return max(THUMB_PX, math.ceil(longest * min(1.0, THUMB_PX / smallest_crop)))
