@@ -37,19 +37,19 @@ def main() -> None:
     faces = labelled_faces(db, labels, AnalyzeSettings().model_id)
     idx = faces.label_index
     rows = []
-    grid = itertools.product([2, 3], [1, 2], [0.0, 0.25, 0.3, 0.35], [0.0, 0.4, 0.45])
-    for mcs, ms, eps, link in grid:
+    grid = itertools.product([2, 3], [1, 2], [0.0, 0.35], [0.4, 0.45], [0.0, 0.3, 0.35, 0.4])
+    for mcs, ms, eps, link, merge in grid:
         params = GroupingParams(min_cluster_size=mcs, min_samples=ms, epsilon=eps,
-                                link_threshold=link, backend=args.backend)
+                                link_threshold=link, backend=args.backend, merge_threshold=merge)
         start = time.perf_counter()
         pred = group_faces(faces.embeddings, faces.photo, params)
         seconds = time.perf_counter() - start
         s = score_clustering(faces.labels, pred[idx])
-        rows.append([mcs, ms, eps, link, s.pairwise_precision, s.pairwise_recall, s.pairwise_f,
+        rows.append([mcs, ms, eps, link, merge, s.pairwise_precision, s.pairwise_recall, s.pairwise_f,
                      s.bcubed_f, s.ari, s.n_clusters, seconds])
-    rows.sort(key=lambda r: -(r[6] + r[7]))
+    rows.sort(key=lambda r: -(r[7] + r[8]))
     print(table(f"Grouping parameters on {len(idx)} labelled faces ({faces.n_faces} faces)",
-                ["min_cluster", "min_samples", "epsilon", "link", "P", "R", "pairwise F",
+                ["min_cluster", "min_samples", "epsilon", "link", "merge", "P", "R", "pairwise F",
                  "BCubed F", "ARI", "clusters", "s"], rows))
 
 

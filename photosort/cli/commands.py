@@ -111,36 +111,37 @@ def cmd_people(args: argparse.Namespace) -> int:
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
-    from photosort.store.people import PeopleStore
+    from photosort.services.edits import PeopleEditor
 
     db = _db(args)
     person = _person(db, args.person)
     if not args.name.strip():
         raise CliError("the new name is empty")
-    PeopleStore(db).rename(person.id, args.name)
+    PeopleEditor(db).rename(person.id, args.name)
     print(f"{person.display_name} is now {args.name.strip()}")
     return 0
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    from photosort.services.edits import PeopleEditor
     from photosort.store.people import PeopleStore
 
     if len(args.people) < 2:
         raise CliError("merge needs at least two people")
     db = _db(args)
     target, *others = [_person(db, k) for k in args.people]
-    PeopleStore(db).merge(target.id, [p.id for p in others])
+    PeopleEditor(db).merge(target.id, [p.id for p in others])
     merged = PeopleStore(db).get(target.id)
     print(f"merged {len(others)} into {merged.display_name}: {merged.photo_count} photos")
     return 0
 
 
 def cmd_hide(args: argparse.Namespace, hidden: bool = True) -> int:
-    from photosort.store.people import PeopleStore
+    from photosort.services.edits import PeopleEditor
 
     db = _db(args)
     person = _person(db, args.person)
-    PeopleStore(db).set_hidden(person.id, hidden)
+    PeopleEditor(db).set_hidden([person.id], hidden)
     print(f"{person.display_name} {'hidden' if hidden else 'shown'}")
     return 0
 

@@ -48,8 +48,9 @@ def make_thumbnail(
         image.thumbnail((size, size), Image.Resampling.LANCZOS)
     else:
         x1, y1, x2, y2 = face_crop(box, loaded.original_size, margin)
-        s = loaded.scale
-        image = image.resize((size, size), Image.Resampling.LANCZOS, box=(x1 * s, y1 * s, x2 * s, y2 * s))
+        s, (w, h) = loaded.scale, image.size  # clamp: rounding in a reduced decode
+        crop_box = (min(x1 * s, w), min(y1 * s, h), min(x2 * s, w), min(y2 * s, h))
+        image = image.resize((size, size), Image.Resampling.LANCZOS, box=crop_box)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=JPEG_QUALITY)
     return out.getvalue()

@@ -35,12 +35,15 @@ class ClusterSettings:
     epsilon: float = _DEFAULT.epsilon
     link_threshold: float = _DEFAULT.link_threshold
     backend: str = _DEFAULT.backend
+    merge_threshold: float = _DEFAULT.merge_threshold
     join_threshold: float = 0.45
 
     @property
     def grouping(self) -> GroupingParams:
-        return GroupingParams(self.min_cluster_size, self.min_samples, self.epsilon,
-                              self.link_threshold, self.backend)
+        return GroupingParams(min_cluster_size=self.min_cluster_size,
+                              min_samples=self.min_samples, epsilon=self.epsilon,
+                              link_threshold=self.link_threshold, backend=self.backend,
+                              merge_threshold=self.merge_threshold)
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,8 @@ def _join_known(X: np.ndarray, face_ids: np.ndarray, photo_ids: np.ndarray,
     for f, p in fixed.items():
         if f in index:
             by_person[p].append(index[f])
+    if not by_person:  # no known face has an embedding from this model yet
+        return {}
     persons = sorted(by_person)
     centroids = np.stack([X[by_person[p]].mean(axis=0) for p in persons])
     candidates = []
