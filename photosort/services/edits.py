@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from photosort.store.db import Database
+from photosort.store.people import merge_people
 
 MAX_UNDO = 200
 _IDS = "(SELECT value FROM json_each(?))"
@@ -73,24 +74,12 @@ class PeopleEditor:
         if not sources:
             return
         with self.db.transaction() as c:
-            row = c.execute("SELECT name FROM people WHERE id = ?", (target,)).fetchone()
-            if row is None:
+            if c.execute("SELECT 1 FROM people WHERE id = ?", (target,)).fetchone() is None:
                 raise KeyError(target)
             who = _display(c, sources[0]) if len(sources) == 1 else f"{len(sources)} people"
             label = f"Merge {who} into {_display(c, target)}"
             snap = _snapshot(c, people={target, *sources}, with_their_faces=True)
-            if row["name"] is None:
-                for s in sources:
-                    name = c.execute("SELECT name FROM people WHERE id = ?", (s,)).fetchone()
-                    if name and name["name"]:
-                        c.execute("UPDATE people SET name = ? WHERE id = ?", (name["name"], target))
-                        break
-            for s in sources:
-                c.execute("UPDATE face_person SET person_id = ?, source = 'user', confirmed = 1"
-                          " WHERE person_id = ?", (target, s))
-                c.execute("UPDATE OR IGNORE rejections SET person_id = ? WHERE person_id = ?",
-                          (target, s))
-                c.execute("DELETE FROM people WHERE id = ?", (s,))
+            merge_people(c, target, sources)
             _record(c, label, snap)
 
     def reject_faces(self, face_ids: Iterable[int], person_id: int) -> None:

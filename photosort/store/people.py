@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from typing import Iterable, Sequence
 
@@ -27,6 +28,24 @@ def _person(row) -> PersonRecord:
     return PersonRecord(id=row["id"], name=row["name"], hidden=bool(row["hidden"]),
                         face_count=row["face_count"], photo_count=row["photo_count"],
                         cover_face_id=row["cover"])
+
+
+def merge_people(c: sqlite3.Connection, target: int, sources: Sequence[int]) -> None:
+    """The merge itself, inside the caller's transaction (see :meth:`PeopleStore.merge`)."""
+    row = c.execute("SELECT name FROM people WHERE id = ?", (target,)).fetchone()
+    if row is None:
+        raise KeyError(target)
+    if row["name"] is None:
+        for s in sources:
+            name = c.execute("SELECT name FROM people WHERE id = ?", (s,)).fetchone()
+            if name and name["name"]:
+                c.execute("UPDATE people SET name = ? WHERE id = ?", (name["name"], target))
+                break
+    for s in sources:
+        c.execute("UPDATE face_person SET person_id = ?, source = 'user', confirmed = 1"
+                  " WHERE person_id = ?", (target, s))
+        c.execute("UPDATE OR IGNORE rejections SET person_id = ? WHERE person_id = ?", (target, s))
+        c.execute("DELETE FROM people WHERE id = ?", (s,))
 
 
 class PeopleStore:
@@ -76,23 +95,8 @@ class PeopleStore:
         Faces moved by the user become user-confirmed; the target keeps its name,
         or takes the first source name when it had none.
         """
-        sources = [s for s in sources if s != target]
         with self.db.transaction() as c:
-            name = c.execute("SELECT name FROM people WHERE id = ?", (target,)).fetchone()
-            if name is None:
-                raise KeyError(target)
-            if name["name"] is None:
-                for s in sources:
-                    row = c.execute("SELECT name FROM people WHERE id = ?", (s,)).fetchone()
-                    if row and row["name"]:
-                        c.execute("UPDATE people SET name = ? WHERE id = ?", (row["name"], target))
-                        break
-            for s in sources:
-                c.execute("UPDATE face_person SET person_id = ?, source = 'user', confirmed = 1"
-                          " WHERE person_id = ?", (target, s))
-                c.execute("UPDATE OR IGNORE rejections SET person_id = ? WHERE person_id = ?",
-                          (target, s))
-                c.execute("DELETE FROM people WHERE id = ?", (s,))
+            merge_people(c, target, [s for s in sources if s != target])
 
     def faces(self, person_id: int) -> list[int]:
         rows = self.db.query("SELECT fp.face_id FROM face_person fp JOIN faces f ON f.id = fp.face_id"
