@@ -53,15 +53,18 @@ class ClusteringScores:
         return asdict(self)
 
 
-def dense_codes(true_labels: Sequence[Hashable] | np.ndarray) -> np.ndarray:
-    """Dense int codes 0..k-1 (first-seen order for non-array input) for hashable labels."""
-    if isinstance(true_labels, np.ndarray) and true_labels.dtype.kind in "biuUS":
-        return np.unique(true_labels, return_inverse=True)[1].reshape(-1)
+def dense_codes(labels: Sequence[Hashable] | np.ndarray) -> np.ndarray:
+    """Int64 codes 0..k-1, equal exactly where the hashable labels are equal.
+
+    Sorted-label order for numeric/string arrays, first-seen order otherwise.
+    """
+    if isinstance(labels, np.ndarray) and labels.dtype.kind in "biuUS":
+        return np.unique(labels, return_inverse=True)[1].reshape(-1).astype(np.int64)
     codes: dict[Hashable, int] = {}
     return np.fromiter(
-        (codes.setdefault(label, len(codes)) for label in true_labels),
+        (codes.setdefault(label, len(codes)) for label in labels),
         dtype=np.int64,
-        count=len(true_labels),
+        count=len(labels),
     )
 
 
