@@ -96,5 +96,5 @@ def datas() -> list[tuple[str, str]]:
         *[(str(weights / name), "facenet_pytorch/data") for name in MTCNN_WEIGHTS],
         (str(dlib_resnet_path()), "models"),
         *[(str(RESOURCES / name), "resources") for name in RESOURCE_FILES],
-        (str(RESOURCES / "icons" / "*.svg"), "resources/icons"),
+        *[(str(icon), "resources/icons") for icon in sorted((RESOURCES / "icons").glob("*.svg"))],
     ]
