@@ -68,15 +68,18 @@ def cluster_embeddings(
 
 
 def neighbour_graph(X: np.ndarray, k: int):
-    """Sparse (scipy CSR) euclidean distances: each row's k nearest rows, plus
-    the edges that connect the graph (see ``photosort.core.knn``)."""
+    """Symmetric sparse (scipy CSR) euclidean distances between each row and its
+    k nearest rows, plus the edges that connect the graph (``photosort.core.knn``)."""
     from scipy.sparse import csr_matrix
 
     from photosort.core.knn import knn_graph
 
     rows, cols, distances = knn_graph(X, k)
     n = X.shape[0]
-    return csr_matrix((np.maximum(distances, _MIN_DISTANCE), (rows, cols)), shape=(n, n))
+    graph = csr_matrix((np.maximum(distances, _MIN_DISTANCE), (rows, cols)), shape=(n, n))
+    # Symmetric, so that every row lists every neighbour known on either side
+    # (the hdbscan package takes core distances from rows as given).
+    return graph.maximum(graph.T).tocsr()
 
 
 def _run_hdbscan(graph, min_cluster_size: int, min_samples: int, epsilon: float) -> np.ndarray:
