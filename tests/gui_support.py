@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import pytest
 from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -117,3 +118,16 @@ def open_window(qtbot, db_path: Path, tmp_path: Path, library: bool = True):
     if library:
         window.show_library()
     return window
+
+
+@pytest.fixture()
+def catalog(data_dir, tmp_path):
+    """A copy of the scanned template catalog, private to one test."""
+    template, _photos = scanned_template(data_dir)
+    return copy_catalog(template, tmp_path / "catalog.sqlite3")
+
+
+@pytest.fixture()
+def window(qtbot, catalog, tmp_path):
+    """The main window opened on :func:`catalog`."""
+    return open_window(qtbot, catalog, tmp_path)

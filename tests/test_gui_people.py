@@ -7,23 +7,13 @@ from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
+from gui_support import catalog, window  # noqa: F401  (fixtures)
 from gui_support import answer_modal, copy_catalog, dump, open_window, scanned_template
 from photosort.gui.library import thumbnail_dir
 from photosort.gui.list_model import RowRole
 from photosort.gui.people_view import HIDDEN, PEOPLE
 from photosort.store.db import Database
 from photosort.store.people import PeopleStore
-
-
-@pytest.fixture()
-def catalog(data_dir, tmp_path):
-    template, _photos = scanned_template(data_dir)
-    return copy_catalog(template, tmp_path / "catalog.sqlite3")
-
-
-@pytest.fixture()
-def window(qtbot, catalog, tmp_path):
-    return open_window(qtbot, catalog, tmp_path)
 
 
 def people_in_db(path):

@@ -6,21 +6,11 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
+from gui_support import catalog, window  # noqa: F401  (fixtures)
 from gui_support import answer_modal, answer_popup, copy_catalog, dump, open_window, scanned_template
 from photosort.gui.people_view import UNKNOWN
 from photosort.store.db import Database
 from photosort.store.people import PeopleStore
-
-
-@pytest.fixture()
-def catalog(data_dir, tmp_path):
-    template, _photos = scanned_template(data_dir)
-    return copy_catalog(template, tmp_path / "catalog.sqlite3")
-
-
-@pytest.fixture()
-def window(qtbot, catalog, tmp_path):
-    return open_window(qtbot, catalog, tmp_path)
 
 
 def store(path):

@@ -72,10 +72,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
         raise
     finally:
         bar.close()
-    if args.recluster:
-        from photosort.services.cluster import update_people
-
-        update_people(db, _settings(args).model_id, full=True)
     print(f"{summary.discovered} photos: {summary.new} new, {summary.moved} moved, "
           f"{summary.changed} changed, {summary.unchanged} unchanged, {summary.removed} removed; "
           f"{summary.skipped_files} other files skipped")

@@ -46,8 +46,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd("scan", "find photos, detect and embed faces, group them into people")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--recluster", action="store_true",
-                   help="re-cluster every face not fixed by you (names are kept)")
     _analysis_options(p)
     p = cmd("people", "list the people found")
     p.add_argument("--json", action="store_true")
