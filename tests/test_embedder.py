@@ -13,13 +13,13 @@ import dlib
 import numpy as np
 import pytest
 import torch
-from facenet_pytorch import MTCNN
 from PIL import Image
 
 from photosort.ml.align import align_faces, dlib_shape5_template
 from photosort.ml.dlib_format import DlibFormatError, read_dlib_net
 from photosort.ml.dlib_resnet import DlibResNet, _add_zero_padded
 from photosort.ml.embedder import SAME_PERSON_DISTANCE, DlibResNetEmbedder
+from photosort.ml.mtcnn import MtcnnCascade
 from photosort.ml.types import Embedder
 from photosort.ml.weights import find_model_file
 
@@ -64,13 +64,12 @@ def lfw_faces(data_dir: Path, one_thread) -> list[tuple[str, np.ndarray, np.ndar
     chosen = [people[round(i * len(people) / LFW_PEOPLE)] for i in range(LFW_PEOPLE)]
     paths = [(person.name, path) for person in chosen for path in sorted(person.glob("*.jpg"))[:2]]
     images = [_load(path) for _, path in paths]
-    mtcnn = MTCNN(keep_all=True, device="cpu")
+    mtcnn = MtcnnCascade(min_face=20)
     faces = []
-    for start in range(0, len(images), 50):  # all 250x250: MTCNN runs them as one batch
-        _, _, batch_points = mtcnn.detect(np.stack(images[start:start + 50]), landmarks=True)
-        for (person, _), image, points in zip(paths[start:start + 50], images[start:start + 50], batch_points):
-            landmarks = None if points is None else points[_nearest_centre(list(points), image)]
-            faces.append((person, image, landmarks))
+    for (person, _), image in zip(paths, images):
+        _, points = mtcnn.detect(image)
+        landmarks = points[_nearest_centre(list(points), image)] if len(points) else None
+        faces.append((person, image, landmarks))
     return faces
 
 

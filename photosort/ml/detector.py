@@ -10,6 +10,10 @@ original, i.e. ≈ 2 % of the long side: every face in a portrait or a group
 photo, not the faces of a distant crowd. Raising ``max_side`` to 2048 finds
 faces half that size at about 4× the cost. Boxes and landmarks are returned in
 the pixel frame of the image given to :meth:`MtcnnDetector.detect`.
+
+The networks and weights are facenet-pytorch's; the cascade around them is
+:mod:`photosort.ml.mtcnn`, which finds the same faces in half the time and
+without importing torchvision.
 """
 
 from __future__ import annotations
@@ -21,6 +25,11 @@ from photosort.core.records import Box, DetectedFace
 DEFAULT_MAX_SIDE = 1024
 DEFAULT_MIN_FACE = 20
 DEFAULT_THRESHOLD = 0.9
+NAME = "mtcnn-facenet"
+VERSION = "2.6.0+cascade2"
+DETECTOR_ID = f"{NAME}@{VERSION}"
+"""Stored with every analysis: facenet-pytorch 2.6.0's weights, our cascade (revision 2;
+revision 1 was facenet-pytorch's own ``detect_face``)."""
 
 
 def resolve_device(device: str | None) -> str:
@@ -35,19 +44,18 @@ def resolve_device(device: str | None) -> str:
 class MtcnnDetector:
     """facenet-pytorch's MTCNN behind the :class:`~photosort.ml.types.Detector` protocol."""
 
-    name = "mtcnn-facenet"
-    version = "2.6.0"
+    name = NAME
+    version = VERSION
 
     def __init__(self, min_face_size: int = DEFAULT_MIN_FACE, threshold: float = DEFAULT_THRESHOLD,
                  max_side: int = DEFAULT_MAX_SIDE, device: str | None = None) -> None:
-        from facenet_pytorch import MTCNN
+        from photosort.ml.mtcnn import MtcnnCascade
 
         self.min_face_size = int(min_face_size)
         self.threshold = float(threshold)
         self.max_side = int(max_side)
         self.device = resolve_device(device)
-        self._mtcnn = MTCNN(keep_all=True, min_face_size=self.min_face_size,
-                            select_largest=False, post_process=False, device=self.device)
+        self._cascade = MtcnnCascade(min_face=self.min_face_size, device=self.device)
 
     @property
     def model_id(self) -> str:
@@ -55,27 +63,23 @@ class MtcnnDetector:
 
     def detect(self, image: np.ndarray) -> list[DetectedFace]:
         """Faces in an RGB uint8 (H, W, 3) image, best first."""
-        import torch
-
         if image.ndim != 3 or image.shape[2] != 3 or min(image.shape[:2]) < 12:
             return []
         work, scale = _working_copy(image, self.max_side)
-        with torch.inference_mode():
-            boxes, probs, points = self._mtcnn.detect(work, landmarks=True)
-        if boxes is None:
-            return []
+        boxes, points = self._cascade.detect(work)
         faces = []
         h, w = image.shape[:2]
-        for box, prob, pts in zip(boxes, probs, points):
-            if prob is None or float(prob) < self.threshold:
+        for box, pts in zip(boxes, points):
+            prob = float(box[4])
+            if prob < self.threshold:
                 continue
-            x1, y1, x2, y2 = (float(v) / scale for v in box)
+            x1, y1, x2, y2 = (float(v) / scale for v in box[:4])
             x1, y1 = max(0.0, x1), max(0.0, y1)
             x2, y2 = min(float(w), x2), min(float(h), y2)
             if x2 - x1 < 2 or y2 - y1 < 2:
                 continue
             landmarks = np.asarray(pts, dtype=np.float32) / scale
-            faces.append(DetectedFace(Box(x1, y1, x2, y2), landmarks, float(prob)))
+            faces.append(DetectedFace(Box(x1, y1, x2, y2), landmarks, prob))
         faces.sort(key=lambda f: -f.score)
         return faces
 

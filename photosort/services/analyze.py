@@ -19,10 +19,10 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from photosort.core.records import DetectedFace
+from photosort.ml.detector import DETECTOR_ID
 from photosort.services.progress import CancelToken
 
 EMBEDDERS = {"dlib-resnet-v1": "1"}
-DETECTOR_ID = "mtcnn-facenet@2.6.0"
 IN_PROCESS_BELOW = 24
 
 
