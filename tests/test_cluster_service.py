@@ -101,3 +101,17 @@ def test_two_faces_of_one_photo_are_never_one_person(lib):
     rows = lib.db.query("SELECT fp.person_id, f.photo_id, COUNT(*) AS n FROM face_person fp"
                         " JOIN faces f ON f.id = fp.face_id GROUP BY fp.person_id, f.photo_id")
     assert max(r["n"] for r in rows) == 1
+
+
+def test_prewarm_imports_the_clustering_libraries_once_in_the_background():
+    import sys
+
+    import photosort.services.cluster as cluster
+
+    cluster.prewarm_clustering()
+    thread = cluster._prewarm_thread
+    assert thread is not None and thread.daemon
+    cluster.prewarm_clustering()
+    assert cluster._prewarm_thread is thread  # once per process
+    thread.join(timeout=120)
+    assert not thread.is_alive() and "hdbscan" in sys.modules

@@ -3,7 +3,9 @@
 Whole photos are spread over worker processes with one torch thread each:
 on a 2-core laptop that is about twice as fast as one process, while torch
 with all threads collapses as soon as anything else is busy. Small jobs run
-in-process, since starting a worker (importing torch) costs seconds.
+in-process, since starting a worker (importing torch, loading the models)
+costs about 2.5 s; a :class:`WorkerPool` can be started ahead of the first
+photo, so that this start-up overlaps the scan's discovery of files.
 """
 
 from __future__ import annotations
@@ -111,6 +113,11 @@ def _init_worker(settings: AnalyzeSettings) -> None:
     _worker = Analyzer(settings)
 
 
+def _ready() -> bool:
+    """A no-op task: a worker that ran it has its models loaded."""
+    return _worker is not None
+
+
 def _run_worker(path: str) -> PhotoAnalysis:
     assert _worker is not None
     crash_on = os.environ.get("PHOTOSORT_TEST_CRASH_ON")  # fault injection for the tests
@@ -126,17 +133,73 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+class WorkerPool:
+    """Analysis worker processes that may be started before the photos are known.
+
+    :meth:`start` spawns the workers and has each load its models (in the
+    background: it returns at once); :func:`analyze_paths` then takes the
+    pool over. A pool that was never used is shut down by :meth:`close`.
+    """
+
+    def __init__(self, settings: AnalyzeSettings, workers: int | None = None) -> None:
+        self.settings = settings
+        self.workers = workers or default_workers()
+        self._executor: ProcessPoolExecutor | None = None
+
+    @property
+    def used(self) -> bool:
+        """Whether analysis would run in worker processes at all (more than one core)."""
+        return self.workers > 1
+
+    @property
+    def started(self) -> bool:
+        return self._executor is not None
+
+    def start_if_worth(self, count: int) -> None:
+        """:meth:`start`, once ``count`` photos to analyze are enough for worker processes."""
+        if count >= IN_PROCESS_BELOW:
+            self.start()
+
+    def start(self) -> None:
+        """Spawn the workers now and let them load their models."""
+        if self._executor is None and self.used:
+            self._executor = _new_executor(self.settings, self.workers)
+            for _ in range(self.workers):
+                self._executor.submit(_ready)
+
+    def take(self) -> ProcessPoolExecutor:
+        """The (started) executor; from now on the caller shuts it down."""
+        self.start()
+        executor, self._executor = self._executor, None
+        assert executor is not None
+        return executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+def _new_executor(settings: AnalyzeSettings, workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(settings,))
+
+
 def analyze_paths(paths: Iterable[str], settings: AnalyzeSettings, *, count: int,
                   workers: int | None = None, cancel: CancelToken | None = None,
-                  analyzer: Analyzer | None = None) -> Iterator[PhotoAnalysis]:
+                  analyzer: Analyzer | None = None,
+                  pool: WorkerPool | None = None) -> Iterator[PhotoAnalysis]:
     """Yield one :class:`PhotoAnalysis` per path, in completion order.
 
-    ``count`` decides in-process vs worker processes; ``cancel`` stops the
-    job between photos (:class:`~photosort.services.progress.Cancelled`).
+    ``count`` decides in-process vs worker processes (``pool``'s, if given and
+    they are used); ``cancel`` stops the job between photos
+    (:class:`~photosort.services.progress.Cancelled`).
     """
     cancel = cancel or CancelToken()
-    workers = workers or default_workers()
+    workers = pool.workers if pool else (workers or default_workers())
     if workers <= 1 or count < IN_PROCESS_BELOW:
+        if pool:
+            pool.close()
         local = analyzer or Analyzer(settings)
         for path in paths:
             cancel.check()
@@ -145,11 +208,12 @@ def analyze_paths(paths: Iterable[str], settings: AnalyzeSettings, *, count: int
             except Exception as exc:
                 yield PhotoAnalysis(path, error=f"analysis failed: {type(exc).__name__}: {exc}")
         return
-    yield from _pooled(iter(paths), settings, workers, cancel)
+    first = pool.take() if pool else None
+    yield from _pooled(iter(paths), settings, workers, cancel, first)
 
 
 def _pooled(paths: Iterator[str], settings: AnalyzeSettings, workers: int,
-            cancel: CancelToken) -> Iterator[PhotoAnalysis]:
+            cancel: CancelToken, first: ProcessPoolExecutor | None = None) -> Iterator[PhotoAnalysis]:
     """Photos spread over worker processes.
 
     A photo that kills its worker (a crash in a decoder, memory exhaustion)
@@ -157,13 +221,7 @@ def _pooled(paths: Iterator[str], settings: AnalyzeSettings, workers: int,
     time in a fresh pool, and the one that breaks it again is reported as an
     error instead of stopping the scan.
     """
-    ctx = multiprocessing.get_context("spawn")
-
-    def new_pool(n: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(settings,))
-
-    pool = new_pool(workers)
+    pool = first or _new_executor(settings, workers)
     pending: dict[Future, str] = {}
     suspects: list[str] = []
     try:
@@ -173,7 +231,7 @@ def _pooled(paths: Iterator[str], settings: AnalyzeSettings, workers: int,
                 try:
                     yield pool.submit(_run_worker, path).result()
                 except BrokenProcessPool:
-                    pool = new_pool(workers)
+                    pool = _new_executor(settings, workers)
                     yield PhotoAnalysis(path, error="this photo crashed the face analyzer")
                 cancel.check()
             while len(pending) < workers * 3 and not suspects:
@@ -196,7 +254,7 @@ def _pooled(paths: Iterator[str], settings: AnalyzeSettings, workers: int,
                 suspects.extend(pending.values())
                 pending.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
-                pool = new_pool(workers)
+                pool = _new_executor(settings, workers)
             cancel.check()
     finally:
         for fut in pending:

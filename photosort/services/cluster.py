@@ -11,6 +11,8 @@ the same person.
 
 from __future__ import annotations
 
+import importlib
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -23,6 +25,30 @@ from photosort.store.people import PeopleStore
 
 
 _DEFAULT = GroupingParams()
+_PREWARM_MODULES = ("scipy.sparse.csgraph", "hdbscan")
+_prewarm_lock = threading.Lock()
+_prewarm_thread: threading.Thread | None = None
+
+
+def prewarm_clustering() -> None:
+    """Import the clustering libraries in a background thread (once per process).
+
+    ``hdbscan`` (with scikit-learn) takes about 2 s to import; a scan calls this
+    when analysis starts, so that grouping at its end does not wait for it.
+    """
+    global _prewarm_thread
+    with _prewarm_lock:
+        if _prewarm_thread is None:
+            _prewarm_thread = threading.Thread(target=_import_all, name="prewarm-clustering", daemon=True)
+            _prewarm_thread.start()
+
+
+def _import_all() -> None:
+    for name in _PREWARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the real import, when clustering runs, reports the problem
+            return
 
 
 @dataclass(frozen=True)

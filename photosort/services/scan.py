@@ -4,7 +4,10 @@ An unchanged file (same size and mtime) is not read again; a file whose
 content hash matches a catalog photo that vanished is recognised as moved or
 renamed and keeps its faces and names; a deleted file leaves the catalog.
 Each analyzed photo is committed on its own, so a scan stopped by Ctrl-C or
-a crash resumes where it stopped.
+a crash resumes where it stopped. Once discovery has found enough photos to
+analyze for worker processes to pay off, the workers are started, so that
+their start-up overlaps the rest of discovery; the clustering libraries are
+imported in the background while the photos are analyzed.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from photosort.services.analyze import AnalyzeSettings, Analyzer, analyze_paths
-from photosort.services.cluster import ClusterSettings, update_people
+from photosort.services.analyze import AnalyzeSettings, Analyzer, WorkerPool, analyze_paths
+from photosort.services.cluster import ClusterSettings, prewarm_clustering, update_people
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
@@ -72,6 +75,7 @@ def scan(db: Database, roots: Iterable[str | os.PathLike[str]], *,
                       [(r, time.time()) for r in root_paths])
     known = store.all_photos()
     seen: set[str] = set()
+    pool = WorkerPool(settings, workers)
 
     def on_error(path: Path, reason: str) -> None:
         summary.errors.append((str(path), reason))
@@ -90,15 +94,19 @@ def scan(db: Database, roots: Iterable[str | os.PathLike[str]], *,
                 _reconcile_file(store, known, path, st, summary, content_hash)
             except (OSError, ImageError) as exc:
                 summary.errors.append((path, f"cannot read: {getattr(exc, 'reason', exc)}"))
+            if analyzer is None:
+                pool.start_if_worth(summary.new + summary.changed)
         summary.skipped_files = stats.non_image_total
         summary.discovery = stats.summary()
         gone = [p for path, p in known.items()
                 if path not in seen and _under(path, root_paths) and not os.path.exists(path)]
         summary.removed = store.remove(p.id for p in gone)
-        _analyze(db, store, root_paths, settings, cluster, summary, progress, cancel, workers,
+        _analyze(db, store, root_paths, settings, cluster, summary, progress, cancel, pool,
                  analyzer, on_people_changed)
     except Cancelled:
         summary.cancelled = True
+    finally:
+        pool.close()
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -131,7 +139,7 @@ def _reconcile_file(store: PhotoStore, known: dict, path: str, st: os.stat_resul
 
 def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: AnalyzeSettings,
              cluster: ClusterSettings | None, summary: ScanSummary, progress: Progress,
-             cancel: CancelToken, workers: int | None, analyzer: Analyzer | None,
+             cancel: CancelToken, pool: WorkerPool, analyzer: Analyzer | None,
              on_people_changed: Callable[[], None] | None) -> None:
     todo = [p for p in store.to_analyze(settings.fingerprint) if _under(p.path, roots)]
     ids = {p.path: p.id for p in todo}
@@ -139,9 +147,11 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
     progress(ProgressEvent("analyze", 0, total, "", 0))
     last_cluster = time.monotonic()
     try:
-        results = analyze_paths([p.path for p in todo], settings, count=total, workers=workers,
-                                cancel=cancel, analyzer=analyzer)
+        results = analyze_paths([p.path for p in todo], settings, count=total, cancel=cancel,
+                                analyzer=analyzer, pool=pool)
         for result in results:
+            if not summary.analyzed:  # the workers are up: now the cores can spare the import
+                prewarm_clustering()
             photo_id = ids[result.path]
             if result.error:
                 store.mark_error(photo_id, result.error)
