@@ -128,6 +128,28 @@ def test_draft_picks_the_largest_reduction_that_keeps_max_side(data_dir: Path, m
     assert scales == []
 
 
+def test_min_fraction_keeps_a_decoder_reduction_close_enough_to_max_side(data_dir: Path, tmp_path: Path) -> None:
+    """4640 px / 4 = 1160 > 1024 and / 8 = 580 < 0.9 x 1024: resized to 1024 as before;
+    a 4000 px JPEG / 4 = 1000 ≥ 0.9 x 1024: kept at 1000, not resized."""
+    big = load_image(data_dir / BIG_JPEG, 1024, min_fraction=0.9)
+    assert big.size[0] == 1024
+    gradient = np.linspace(0, 255, 4000, dtype=np.float32)
+    pixels = np.stack([np.broadcast_to(gradient, (3000, 4000)),
+                       np.broadcast_to(gradient[:3000, None], (3000, 4000)),
+                       np.full((3000, 4000), 90.0)], axis=2).astype(np.uint8)
+    jpeg, png = tmp_path / "12mp.jpg", tmp_path / "12mp.png"
+    Image.fromarray(pixels).save(jpeg, quality=90)
+    Image.fromarray(pixels).save(png, compress_level=1)
+    near = load_image(jpeg, 1024, min_fraction=0.9)
+    assert near.size == (1000, 750) and near.scale == 0.25 and near.original_size == (4000, 3000)
+    assert mad(near.pixels, resized(pixels, (1000, 750))) < 3.0
+    assert load_image(jpeg, 1024).size == (1024, 768)  # the default is still exact
+    assert load_image(png, 1024, min_fraction=0.9).size == (1024, 768)  # no decoder reduction for PNG
+    assert load_image(jpeg, 1100, min_fraction=0.95).size == (1100, 825)  # 1000 < 0.95 x 1100
+    with pytest.raises(ValueError):
+        load_image(jpeg, 1024, min_fraction=0)
+
+
 def test_draft_keeps_orientation_and_the_full_oriented_size(data_dir: Path) -> None:
     path = data_dir / ROTATED_JPEG  # stored 2048x1536 landscape, orientation 6 -> upright portrait
     full = load_image(path)

@@ -26,6 +26,9 @@ from photosort.services.progress import CancelToken
 
 EMBEDDERS = {"dlib-resnet-v1": "1"}
 IN_PROCESS_BELOW = 24
+DECODE_MIN_FRACTION = 0.9
+"""A JPEG that the decoder itself brings to 90–100 % of ``max_side`` is detected at
+that size, without a resize (``photosort.media.decode.load_image``)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class AnalyzeSettings:
     @property
     def fingerprint(self) -> str:
         return (f"{DETECTOR_ID}:min{self.min_face_size}:p{self.threshold:g}:side{self.max_side}"
+                f"~{DECODE_MIN_FRACTION:g}"
                 f"|{self.model_id}")
 
 
@@ -85,7 +89,7 @@ class Analyzer:
 
         detector, embedder = self._models()
         try:
-            loaded = load_image(path, max_side=self.settings.max_side)
+            loaded = load_image(path, max_side=self.settings.max_side, min_fraction=DECODE_MIN_FRACTION)
         except ImageError as exc:
             return PhotoAnalysis(path, error=exc.reason)
         except MemoryError:
