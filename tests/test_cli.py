@@ -103,3 +103,16 @@ def test_organize_dry_run_then_move_then_undo_from_the_command_line(tmp_path, ca
     assert src.read_bytes() == b"jpeg bytes" and not (dest / "Ann" / "a.jpg").exists()
     assert main(["--db", db, "undo"]) == 0
     assert "Nothing to undo." in capsys.readouterr().out
+
+
+def test_analysis_options_reach_the_settings():
+    from photosort.cli.commands import _settings
+    from photosort.cli.main import build_parser
+
+    default = _settings(build_parser().parse_args(["scan", "pics"]))
+    assert default.mirror and default.model_id.endswith("+mirror")
+    fast = _settings(build_parser().parse_args(
+        ["evaluate", "dir", "--no-mirror", "--max-side", "800", "--min-face-size", "30"]))
+    assert not fast.mirror and fast.model_id == "dlib-resnet-v1@1"
+    assert (fast.max_side, fast.min_face_size) == (800, 30)
+    assert fast.fingerprint != default.fingerprint

@@ -41,7 +41,7 @@ def _settings(args: argparse.Namespace):
     from photosort.services.analyze import AnalyzeSettings
 
     return AnalyzeSettings(min_face_size=args.min_face_size, threshold=args.threshold,
-                           max_side=args.max_side)
+                           max_side=args.max_side, mirror=args.mirror)
 
 
 def _person(db, key: str):

@@ -30,6 +30,9 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
                    help="face probability threshold (default 0.9)")
     p.add_argument("--max-side", type=int, default=1024,
                    help="working image size for detection (default 1024)")
+    p.add_argument("--no-mirror", dest="mirror", action="store_false",
+                   help="one descriptor per face instead of averaging it with its mirror image's: "
+                        "embedding twice as fast, grouping slightly less accurate")
 
 
 def build_parser() -> argparse.ArgumentParser:
