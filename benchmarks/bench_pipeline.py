@@ -1,6 +1,7 @@
 """End-to-end speed: per-stage throughput, photos/s against a naive baseline, and rescan time.
 
     uv run python benchmarks/bench_pipeline.py [--photos 200] [--naive 6] [--rescan 1000]
+        [--cluster-sizes 10000,50000,100000]
 
 Stages are timed on generated 12 MP JPEGs with one torch thread (as in a
 worker), facenet-pytorch's own MTCNN beside ours. The end-to-end run is the
@@ -9,7 +10,10 @@ everything from the call to its return (discovery, hashing, worker start-up,
 analysis, catalog writes, grouping); "steady" is the rate from the first
 analysed photo to the last. The naive baseline is what a first attempt would
 do: full decode, facenet-pytorch's MTCNN at full resolution, one photo at a
-time, in one process with torch's default threads.
+time, in one process with torch's default threads. The cluster stage is the
+scan's whole grouping recipe (``group_faces``: HDBSCAN, noise linking, merging,
+one face per person per photo) on synthetic dlib-like descriptors
+(``bench_cluster.make_faces``; that benchmark compares backends and quality).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ def stages(photos: list[Path]) -> list[list[object]]:
 
     from facenet_pytorch import MTCNN
 
-    from photosort.services.analyze import AnalyzeSettings
+    from photosort.services.analyze import DECODE_MIN_FRACTION, AnalyzeSettings
 
     torch.set_num_threads(1)
     det, emb = MtcnnDetector(), DlibResNetEmbedder(mirror=AnalyzeSettings().mirror)
@@ -49,18 +53,24 @@ def stages(photos: list[Path]) -> list[list[object]]:
                 im.convert("RGB").load()
     rows.append(["decode full 12 MP", len(photos), len(photos) / t[0], 1000 * t[0] / len(photos)])
     with timer() as t:
-        loaded = [load_image(p, max_side=1024) for p in photos]
-    rows.append(["decode draft → 1024", len(photos), len(photos) / t[0], 1000 * t[0] / len(photos)])
+        for p in photos:
+            load_image(p, max_side=det.max_side)
+    rows.append([f"decode draft + resize → {det.max_side}", len(photos), len(photos) / t[0],
+                 1000 * t[0] / len(photos)])
+    with timer() as t:
+        loaded = [load_image(p, max_side=det.max_side, min_fraction=DECODE_MIN_FRACTION) for p in photos]
+    rows.append([f"decode for detection (draft → {max(loaded[0].size)})", len(photos), len(photos) / t[0],
+                 1000 * t[0] / len(photos)])
     facenet = MTCNN(keep_all=True, min_face_size=det.min_face_size, post_process=False)
     facenet.detect(loaded[0].pixels)
     with timer() as t:
         for im in loaded:
             facenet.detect(im.pixels)
-    rows.append(["detect: facenet-pytorch MTCNN @1024", len(photos), len(photos) / t[0], 1000 * t[0] / len(photos)])
+    rows.append([f"detect: facenet-pytorch MTCNN @{max(loaded[0].size)}", len(photos), len(photos) / t[0], 1000 * t[0] / len(photos)])
     det.detect(loaded[0].pixels)
     with timer() as t:
         found = [det.detect(im.pixels) for im in loaded]
-    rows.append(["detect: our MTCNN cascade @1024", len(photos), len(photos) / t[0], 1000 * t[0] / len(photos)])
+    rows.append([f"detect: our MTCNN cascade @{max(loaded[0].size)}", len(photos), len(photos) / t[0], 1000 * t[0] / len(photos)])
     n_faces = sum(len(f) for f in found)
     with timer() as t:
         for im, faces in zip(loaded, found):
@@ -75,6 +85,30 @@ def stages(photos: list[Path]) -> list[list[object]]:
         for start in range(0, len(chips), 32):
             emb.embed_chips(chips[start:start + 32])
     rows.append(["embed chips, batch 32", len(chips), len(chips) / t[0], 1000 * t[0] / len(chips)])
+    return rows
+
+
+def cluster_stage(sizes: list[int]) -> list[list[object]]:
+    """Seconds for the scan's grouping of ``n`` synthetic faces, each from its own photo."""
+    from bench_cluster import make_faces
+
+    from photosort.core.clustering import AUTO_FAST_FROM
+    from photosort.core.grouping import GroupingParams, group_faces
+    from photosort.core.metrics import bcubed_scores
+
+    params = GroupingParams()
+    for n in (2000, AUTO_FAST_FROM):  # imports and numba's cached compile, outside the timing
+        if n <= max(sizes):
+            warm = make_faces(n, seed=1)[0]
+            group_faces(warm, np.arange(n), params)
+    rows = []
+    for n in sizes:
+        X, truth = make_faces(n)
+        with timer() as t:
+            labels = group_faces(X, np.arange(n), params)
+        backend = params.backend if params.backend != "auto" else (
+            "fast_hdbscan" if n >= AUTO_FAST_FROM else "hdbscan")
+        rows.append([f"cluster {n:,} faces ({backend})", n, n / t[0], t[0], bcubed_scores(truth, labels)[2]])
     return rows
 
 
@@ -152,10 +186,16 @@ def main() -> None:
     ap.add_argument("--naive", type=int, default=6)
     ap.add_argument("--rescan", type=int, default=1000)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--cluster-sizes", default="10000,50000,100000",
+                    help="comma-separated face counts for the cluster stage ('' to skip)")
     args = ap.parse_args()
     photos = make_12mp_photos(args.photos)
     print(table("Stages on 12 MP JPEGs (1 torch thread)", ["stage", "items", "items/s", "ms/item"],
                 stages(photos[:12])))
+    sizes = [int(n) for n in args.cluster_sizes.split(",") if n]
+    if sizes:
+        print(table("Cluster stage (synthetic dlib-like faces)", ["stage", "faces", "faces/s", "seconds",
+                                                                  "BCubed F"], cluster_stage(sizes)))
     run = end_to_end(photos, args.workers)
     base = naive(photos[:args.naive])
     print(table(f"End to end, new folder of {len(photos)} 12 MP JPEGs ({run['faces']} faces)",

@@ -49,18 +49,16 @@ EXCLUDED_PACKAGES = (
     "pytest", "_pytest", "pytestqt", "hypothesis", "check_jsonschema",
     "tensorboard", "torch.utils.tensorboard",
     "PyInstaller",
+    # Only facenet-pytorch's MTCNN weight files are shipped (see datas): photosort
+    # runs the networks itself (photosort.ml.mtcnn), and facenet-pytorch's modules
+    # import torchvision, which the app needs for nothing else.
+    "facenet_pytorch", "torchvision",
 )
 
 
 # Libraries only CUDA linear algebra loads (lazily): libtorch_cuda_linalg and
 # what it alone pulls in (cuSOLVER, nvJitLink), ~275 MB of the Linux bundle.
 CUDA_ONLY_LIBRARIES = ("libtorch_cuda_linalg.", "libcusolver.", "libnvJitLink.")
-
-# facenet-pytorch's MTCNN opens ``<its models folder>/../data/pnet.pt``; Linux
-# resolves ``..`` only if that folder exists, so its sources are bundled as
-# files too (not only inside the PYZ archive).
-MODULE_COLLECTION_MODE = {"facenet_pytorch": "pyz+py"}
-
 
 def package_dir(name: str) -> Path:
     """The folder of an installed package, without importing it."""
@@ -71,17 +69,9 @@ def package_dir(name: str) -> Path:
 
 
 def mtcnn_weights_dir() -> Path:
-    """facenet-pytorch's ``data`` folder, where its MTCNN finds its weights."""
+    """facenet-pytorch's ``data`` folder with the MTCNN weights (photosort.ml.mtcnn_nets
+    looks for them in the bundle's ``facenet_pytorch/data``)."""
     return package_dir("facenet_pytorch") / "data"
-
-
-def binaries() -> list[tuple[str, str]]:
-    """torchvision's operator library (``_C_stable``, with ``nms``): torchvision
-    loads it from its own folder with ``torch.ops.load_library``, and
-    PyInstaller's torchvision hook still asks for the old ``torchvision._C``."""
-    folder = package_dir("torchvision")
-    return [(str(path), "torchvision") for path in sorted(folder.glob("_C_stable*"))
-            if path.suffix in (".so", ".pyd")]
 
 
 def keep_binary(name: str) -> bool:

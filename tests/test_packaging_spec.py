@@ -57,7 +57,7 @@ def test_every_bundled_data_file_exists_and_lands_where_the_code_looks(contents)
     for source, _folder in datas:
         assert Path(source).is_file(), source
     placed = {(Path(source).name, folder) for source, folder in datas}
-    for weights in ("pnet.pt", "rnet.pt", "onet.pt"):  # MTCNN reads ../data/*.pt beside its module
+    for weights in ("pnet.pt", "rnet.pt", "onet.pt"):  # mtcnn_nets.weights_dir: _MEIPASS/facenet_pytorch/data
         assert (weights, "facenet_pytorch/data") in placed
     assert ("dlib_face_recognition_resnet_model_v1.dat", "models") in placed  # weights.py: _MEIPASS/models
     assert ("selftest_face.jpg", "resources") in placed  # paths.resource_path: _MEIPASS/resources
@@ -65,23 +65,18 @@ def test_every_bundled_data_file_exists_and_lands_where_the_code_looks(contents)
 
 
 def test_cuda_triton_and_the_test_oracle_stay_out(contents):
-    for package in ("nvidia", "triton", "dlib", "pytest", "PyInstaller"):
+    for package in ("nvidia", "triton", "dlib", "pytest", "PyInstaller", "facenet_pytorch", "torchvision"):
         assert package in contents.EXCLUDED_PACKAGES
     for needed in ("QtCore", "QtGui", "QtWidgets", "QtNetwork", "QtSvg"):
         assert f"PySide6.{needed}" not in contents.EXCLUDED_QT
 
 
-def test_torchvision_ops_come_in_and_cuda_only_linear_algebra_stays_out(contents):
-    ops = contents.binaries()
-    assert ops and all(folder == "torchvision" and Path(src).is_file() for src, folder in ops)
-    assert {Path(src).stem.split(".")[0] for src, _ in ops} == {"_C_stable"}  # nms & co, used by MTCNN
+def test_cuda_only_linear_algebra_stays_out(contents):
     assert not contents.keep_binary("torch/lib/libtorch_cuda_linalg.so")
     assert not contents.keep_binary("nvidia/cu13/lib/libcusolver.so.12")
     for needed in ("torch/lib/libtorch_cuda.so", "torch/lib/libtorch_cpu.so", "nvidia/cu13/lib/libcublas.so.13",
-                   "torch/lib/torch_cpu.dll", "torchvision/_C_stable.pyd"):
+                   "torch/lib/torch_cpu.dll"):
         assert contents.keep_binary(needed)
-    # MTCNN resolves <facenet_pytorch>/models/../data: the models folder must exist in the bundle.
-    assert contents.MODULE_COLLECTION_MODE["facenet_pytorch"] in ("pyz+py", "py")
 
 
 def test_no_photosort_module_imports_something_the_bundle_leaves_out(contents):
