@@ -34,43 +34,44 @@ from common import data_dir, make_12mp_photos, table, timer  # noqa: E402
 
 def stages(photos: list[Path]) -> list[list[object]]:
     import torch
+    from facenet_pytorch import MTCNN
     from PIL import Image
 
     from photosort.media.decode import load_image
     from photosort.ml.detector import MtcnnDetector
     from photosort.ml.embedder import DlibResNetEmbedder
-
-    from facenet_pytorch import MTCNN
-
     from photosort.services.analyze import DECODE_MIN_FRACTION, AnalyzeSettings
 
     torch.set_num_threads(1)
     det, emb = MtcnnDetector(), DlibResNetEmbedder(mirror=AnalyzeSettings().mirror)
     rows = []
+
+    def per_photo(label: str, seconds: float) -> None:
+        rows.append([label, len(photos), len(photos) / seconds, 1000 * seconds / len(photos)])
+
     with timer() as t:
         for p in photos:
             with Image.open(p) as im:
                 im.convert("RGB").load()
-    rows.append(["decode full 12 MP", len(photos), len(photos) / t[0], 1000 * t[0] / len(photos)])
+    per_photo("decode full 12 MP", t[0])
     with timer() as t:
         for p in photos:
             load_image(p, max_side=det.max_side)
-    rows.append([f"decode draft + resize → {det.max_side}", len(photos), len(photos) / t[0],
-                 1000 * t[0] / len(photos)])
+    per_photo(f"decode draft + resize → {det.max_side}", t[0])
     with timer() as t:
         loaded = [load_image(p, max_side=det.max_side, min_fraction=DECODE_MIN_FRACTION) for p in photos]
-    rows.append([f"decode for detection (draft → {max(loaded[0].size)})", len(photos), len(photos) / t[0],
-                 1000 * t[0] / len(photos)])
+    side = max(loaded[0].size)
+    per_photo(f"decode for detection (draft → {side})", t[0])
     facenet = MTCNN(keep_all=True, min_face_size=det.min_face_size, post_process=False)
     facenet.detect(loaded[0].pixels)
     with timer() as t:
         for im in loaded:
             facenet.detect(im.pixels)
-    rows.append([f"detect: facenet-pytorch MTCNN @{max(loaded[0].size)}", len(photos), len(photos) / t[0], 1000 * t[0] / len(photos)])
+    per_photo(f"detect: facenet-pytorch MTCNN @{side}", t[0])
     det.detect(loaded[0].pixels)
     with timer() as t:
         found = [det.detect(im.pixels) for im in loaded]
-    rows.append([f"detect: our MTCNN cascade @{max(loaded[0].size)}", len(photos), len(photos) / t[0], 1000 * t[0] / len(photos)])
+    per_photo(f"detect: our MTCNN cascade @{side}", t[0])
     n_faces = sum(len(f) for f in found)
     with timer() as t:
         for im, faces in zip(loaded, found):

@@ -13,7 +13,7 @@ Decisions worth knowing:
   can work with a slightly smaller image passes ``min_fraction``: a reduction
   that lands between ``min_fraction × max_side`` and ``max_side`` is then kept
   as it is, with no resize at all (face detection does this: a 4000 px photo
-  becomes 1000 px straight from the decoder, 28 instead of 43 ms). HEIF files use
+  becomes 1000 px straight from the decoder, 15 instead of 41 ms). HEIF files use
   an embedded thumbnail when one is big enough (pillow-heif's ``draft``); other
   formats decode fully. ``benchmarks/bench_decode.py`` has the numbers.
 * Size limit: :data:`MAX_PIXELS` (250 MP) applies to every format, JPEG
