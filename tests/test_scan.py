@@ -97,6 +97,32 @@ def test_rescan_is_incremental_and_follows_moves_renames_and_deletions(library, 
     assert PhotoStore(db).by_path(str(victim)) is None
 
 
+def test_a_new_analysis_pipeline_reanalyzes_every_photo_and_keeps_the_names(library, db_path, analyzer):
+    """An upgrade that changes the analysis fingerprint (here: descriptors without the
+    mirror average, a different embedding model) re-analyzes everything; the user's
+    names stay on the same faces."""
+    db = Database(db_path)
+    folders = [library / "obama", library / "biden"]
+    first = scan(db, folders, analyzer=analyzer)
+    people, photos = PeopleStore(db), PhotoStore(db)
+    named = {}
+    for person in ("obama", "biden"):
+        photo = photos.by_path(str(sorted((library / person).iterdir())[0]))
+        face = photos.faces_of_photo(photo.id)[0]
+        people.rename(face.person_id, person.title())
+        named[person] = face.person_id
+    settings = AnalyzeSettings(mirror=False)
+    assert settings.fingerprint != analyzer.settings.fingerprint
+    again = scan(db, folders, settings=settings, analyzer=Analyzer(settings))
+    assert again.analyzed == first.analyzed and not again.errors
+    models = {r["model"] for r in db.query("SELECT DISTINCT model FROM faces")}
+    assert models == {settings.model_id}
+    groups = _people_by_folder(db)
+    for person, person_id in named.items():
+        assert groups[person] - {None} == {person_id}, (person, groups[person])
+        assert people.get(person_id).name == person.title()
+
+
 def test_cancelled_scan_resumes_where_it_stopped(library, db_path, analyzer):
     db = Database(db_path)
     cancel = CancelToken()
