@@ -18,7 +18,8 @@ happens in every ``ares_down``: more channels, and 3x3 vs 4x4 / 1x1 vs 2x2
 maps in the last two stages.
 
 ``affine`` layers (frozen batch norm) are folded into the preceding
-convolutions, and the model runs in ``channels_last`` float32.
+convolutions, the input layer's ``(pixel - mean) / 256`` into the first one,
+and the model runs in ``channels_last`` float32.
 """
 
 from __future__ import annotations
@@ -48,6 +49,21 @@ def _fold_conv(con: Layer, affine: Layer) -> nn.Conv2d:
     return conv
 
 
+def _fold_input(conv: nn.Conv2d, mean: tuple[float, float, float]) -> nn.Conv2d:
+    """``conv`` applied to raw 0-255 pixels, computing ``conv((pixel - mean) / 256)``.
+
+    Exact because the stem convolution has no padding: every output sums
+    ``weight × (pixel - mean) / 256`` over real pixels only.
+    """
+    if conv.padding != (0, 0):
+        raise DlibFormatError("the input normalisation folds only into an unpadded first convolution")
+    weight = conv.weight.data.double() / 256.0
+    shift = (weight * torch.tensor(mean, dtype=torch.float64).view(1, 3, 1, 1)).sum(dim=(1, 2, 3))
+    conv.weight.data = weight.float()
+    conv.bias.data = (conv.bias.data.double() - shift).float()
+    return conv
+
+
 def _add_zero_padded(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """dlib's ``tt::add`` for tensors of different shapes (zero-pad at the end)."""
     if a.shape == b.shape:
@@ -70,6 +86,8 @@ class ResidualBlock(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         y = self.conv2(F.relu(self.conv1(x), inplace=True))
         shortcut = F.avg_pool2d(x, 2, 2) if self.downsample else x
+        if y.shape == shortcut.shape:
+            return y.add_(shortcut).relu_()
         return F.relu(_add_zero_padded(y, shortcut), inplace=True)
 
 
@@ -104,10 +122,8 @@ class DlibResNet(nn.Module):
         super().__init__()
         if net.loss.kind != "loss_metric" or net.input.fields["size"] != (150, 150):
             raise DlibFormatError("not a 150x150 metric-learning network")
-        mean = torch.tensor(net.input.fields["mean"], dtype=torch.float32).view(1, 3, 1, 1)
-        self.register_buffer("mean", mean)
         stream = _LayerStream(net.layers)
-        self.stem = _fold_conv(stream.take("con"), stream.take("affine"))
+        self.stem = _fold_input(_fold_conv(stream.take("con"), stream.take("affine")), net.input.fields["mean"])
         stream.take("relu")
         pool = stream.take("max_pool")
         self.stem_pool = nn.MaxPool2d(pool.fields["kernel"], pool.fields["stride"], pool.fields["padding"])
@@ -134,8 +150,7 @@ class DlibResNet(nn.Module):
         self.eval()
 
     def forward(self, chips: torch.Tensor) -> torch.Tensor:
-        x = chips.permute(0, 3, 1, 2).float()
-        x = ((x - self.mean) * (1.0 / 256.0)).contiguous(memory_format=torch.channels_last)
+        x = chips.permute(0, 3, 1, 2).float().contiguous(memory_format=torch.channels_last)
         x = self.stem_pool(F.relu(self.stem(x), inplace=True))
         x = self.blocks(x)
         return self.fc(x.mean(dim=(2, 3)))
