@@ -34,7 +34,8 @@ def prewarm_clustering() -> None:
     """Import the clustering libraries in a background thread (once per process).
 
     ``hdbscan`` (with scikit-learn) takes about 2 s to import; a scan calls this
-    when analysis starts, so that grouping at its end does not wait for it.
+    once its first photo is analysed (the workers are up by then), so that
+    grouping at its end does not wait for the import.
     """
     global _prewarm_thread
     with _prewarm_lock:
