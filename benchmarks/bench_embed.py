@@ -3,7 +3,8 @@
     uv run python benchmarks/bench_embed.py [--seconds 3]
 
 Prints one table; ``2x1 proc`` rows run one single-threaded process per core at
-once, the way a scan's workers embed.  Content does not change the cost, so random pixels are used;
+once, the way a scan's workers embed.  Content does not change the cost, so
+random pixels are used;
 the alignment rows use a small face (no pyramid) and a 700-pixel face in a
 12-megapixel photo (two pyramid levels).  If dlib is installed (dev
 dependency), its own network is timed on the same chips for comparison.

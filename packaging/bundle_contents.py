@@ -6,7 +6,6 @@ Kept free of PyInstaller imports so the tests can check it without the
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -14,12 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from photosort.ml.weights import dlib_resnet_path  # noqa: E402  (one source of truth)
+from photosort.ml.weights import (  # noqa: E402  (one source of truth)
+    MTCNN_WEIGHT_FILES, dlib_resnet_path, mtcnn_weights_dir,
+)
 
 RESOURCES = ROOT / "resources"
 ICON = RESOURCES / "photosort.ico"
 RESOURCE_FILES = ("selftest_face.jpg", "photosort.png", "photosort.ico", "photosort.svg")
-MTCNN_WEIGHTS = ("pnet.pt", "rnet.pt", "onet.pt")
 
 # Qt modules PhotoSort does not use.  The app needs QtCore, QtGui, QtWidgets,
 # QtNetwork (single instance) and QtSvg (icons); tests check no module of
@@ -60,20 +60,6 @@ EXCLUDED_PACKAGES = (
 # what it alone pulls in (cuSOLVER, nvJitLink), ~275 MB of the Linux bundle.
 CUDA_ONLY_LIBRARIES = ("libtorch_cuda_linalg.", "libcusolver.", "libnvJitLink.")
 
-def package_dir(name: str) -> Path:
-    """The folder of an installed package, without importing it."""
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"{name} is not installed")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def mtcnn_weights_dir() -> Path:
-    """facenet-pytorch's ``data`` folder with the MTCNN weights (photosort.ml.mtcnn_nets
-    looks for them in the bundle's ``facenet_pytorch/data``)."""
-    return package_dir("facenet_pytorch") / "data"
-
-
 def keep_binary(name: str) -> bool:
     """Whether a collected library (its path inside the bundle) stays in."""
     return not Path(name).name.startswith(CUDA_ONLY_LIBRARIES)
@@ -83,7 +69,7 @@ def datas() -> list[tuple[str, str]]:
     """(source file, folder in the bundle) for every data file the app needs."""
     weights = mtcnn_weights_dir()
     return [
-        *[(str(weights / name), "facenet_pytorch/data") for name in MTCNN_WEIGHTS],
+        *[(str(weights / name), "facenet_pytorch/data") for name in MTCNN_WEIGHT_FILES],
         (str(dlib_resnet_path()), "models"),
         *[(str(RESOURCES / name), "resources") for name in RESOURCE_FILES],
         *[(str(icon), "resources/icons") for icon in sorted((RESOURCES / "icons").glob("*.svg"))],

@@ -12,7 +12,7 @@ import torch
 from facenet_pytorch import MTCNN
 
 from photosort.media.decode import load_image
-from photosort.ml import mtcnn_nets
+from photosort.ml import weights
 from photosort.ml.detector import MtcnnDetector
 from photosort.ml.mtcnn import MtcnnCascade, pyramid_scales
 
@@ -109,6 +109,7 @@ def test_detector_keeps_faces_above_its_threshold_in_original_pixels(data_dir: P
     assert [f.score for f in small] == sorted((f.score for f in small), reverse=True)
     # boxes come back in the frame of the image given, whatever the working size
     big = MtcnnDetector(max_side=4096).detect(loaded.pixels)
+
     def xyxy(face) -> np.ndarray:
         return np.array([face.box.x1, face.box.y1, face.box.x2, face.box.y2])
 
@@ -119,15 +120,15 @@ def test_detector_keeps_faces_above_its_threshold_in_original_pixels(data_dir: P
 def test_weights_found_in_a_frozen_bundle_and_missing_weights_are_named(tmp_path: Path, monkeypatch) -> None:
     bundled = tmp_path / "facenet_pytorch" / "data"
     bundled.mkdir(parents=True)
-    for name in mtcnn_nets.WEIGHT_FILES:
-        (bundled / name).symlink_to(mtcnn_nets.weights_dir() / name)
+    for name in weights.MTCNN_WEIGHT_FILES:
+        (bundled / name).symlink_to(weights.mtcnn_weights_dir() / name)
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert mtcnn_nets.weights_dir() == bundled
+    assert weights.mtcnn_weights_dir() == bundled
     (bundled / "onet.pt").unlink()
-    monkeypatch.setattr(mtcnn_nets.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(mtcnn_nets.MtcnnWeightsNotFound, match="onet.pt"):
-        mtcnn_nets.weights_dir()
+    monkeypatch.setattr(weights, "package_dir", lambda name: None)
+    with pytest.raises(weights.ModelNotFoundError, match="onet.pt"):
+        weights.mtcnn_weights_dir()
 
 
 def test_detection_never_imports_torchvision(data_dir: Path) -> None:

@@ -57,7 +57,7 @@ def test_every_bundled_data_file_exists_and_lands_where_the_code_looks(contents)
     for source, _folder in datas:
         assert Path(source).is_file(), source
     placed = {(Path(source).name, folder) for source, folder in datas}
-    for weights in ("pnet.pt", "rnet.pt", "onet.pt"):  # mtcnn_nets.weights_dir: _MEIPASS/facenet_pytorch/data
+    for weights in ("pnet.pt", "rnet.pt", "onet.pt"):  # weights.mtcnn_weights_dir: _MEIPASS/facenet_pytorch/data
         assert (weights, "facenet_pytorch/data") in placed
     assert ("dlib_face_recognition_resnet_model_v1.dat", "models") in placed  # weights.py: _MEIPASS/models
     assert ("selftest_face.jpg", "resources") in placed  # paths.resource_path: _MEIPASS/resources

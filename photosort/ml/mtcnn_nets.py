@@ -2,49 +2,23 @@
 
 The layer names match facenet-pytorch's ``PNet``/``RNet``/``ONet`` so its
 state dicts (``facenet_pytorch/data/{pnet,rnet,onet}.pt``, shipped in the
-PyPI package) load as they are. The weights are located without importing
-``facenet_pytorch``: its package imports torchvision, whose import (it pulls in
-torch's compiler stack) costs about 3 s in every worker process.
+PyPI package) load as they are; :func:`photosort.ml.weights.mtcnn_weights_dir`
+finds them without importing ``facenet_pytorch``, whose package imports
+torchvision (it pulls in torch's compiler stack: about 3 s in every worker).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import torch
 from torch import nn
 
-WEIGHT_FILES = ("pnet.pt", "rnet.pt", "onet.pt")
+from photosort.ml.weights import MTCNN_WEIGHT_FILES, mtcnn_weights_dir
 
 
-class MtcnnWeightsNotFound(FileNotFoundError):
-    """facenet-pytorch's MTCNN weight files are not installed where expected."""
-
-
-def weights_dir() -> Path:
-    """facenet-pytorch's ``data`` folder (in a frozen app: the bundled copy)."""
-    candidates = []
-    bundle = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and bundle:
-        candidates.append(Path(bundle) / "facenet_pytorch" / "data")
-    try:
-        spec = importlib.util.find_spec("facenet_pytorch")
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.submodule_search_locations:
-        candidates.append(Path(next(iter(spec.submodule_search_locations))) / "data")
-    for folder in candidates:
-        if all((folder / name).is_file() for name in WEIGHT_FILES):
-            return folder
-    searched = ", ".join(str(c) for c in candidates) or "nowhere (facenet-pytorch is not installed)"
-    raise MtcnnWeightsNotFound(f"MTCNN weights {', '.join(WEIGHT_FILES)} not found; searched {searched}")
-
-
-def _load(module: nn.Module, filename: str) -> nn.Module:
-    state = torch.load(weights_dir() / filename, map_location="cpu", weights_only=True)
-    module.load_state_dict(state)
+def _load(module: nn.Module, path: Path) -> nn.Module:
+    module.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
     return module.eval()
 
 
@@ -130,4 +104,6 @@ class ONet(nn.Module):
 
 def load_nets(device: torch.device | str = "cpu") -> tuple[PNet, RNet, ONet]:
     """The three networks with facenet-pytorch's weights, in eval mode on ``device``."""
-    return tuple(_load(net, name).to(device) for net, name in zip((PNet(), RNet(), ONet()), WEIGHT_FILES))
+    folder = mtcnn_weights_dir()
+    nets = (PNet(), RNet(), ONet())
+    return tuple(_load(net, folder / name).to(device) for net, name in zip(nets, MTCNN_WEIGHT_FILES))

@@ -12,6 +12,11 @@ Search order for a model file:
 3. in a frozen app (PyInstaller), a ``models/`` folder next to the executable
    or inside the bundle (``sys._MEIPASS``);
 4. the installed ``face_recognition_models`` package.
+
+MTCNN's weights (``pnet.pt``, ``rnet.pt``, ``onet.pt``) ship in facenet-pytorch's
+``data`` folder; :func:`mtcnn_weights_dir` finds that folder (in a frozen app, the
+bundled ``facenet_pytorch/data``) without importing facenet-pytorch, whose
+package imports torchvision (about 3 s).
 """
 
 from __future__ import annotations
@@ -24,30 +29,43 @@ from pathlib import Path
 DLIB_RESNET_FILE = "dlib_face_recognition_resnet_model_v1.dat"
 DLIB_RESNET_ENV = "PHOTOSORT_DLIB_MODEL"
 MODELS_PACKAGE = "face_recognition_models"
+MTCNN_PACKAGE = "facenet_pytorch"
+MTCNN_WEIGHT_FILES = ("pnet.pt", "rnet.pt", "onet.pt")
 
 
 class ModelNotFoundError(FileNotFoundError):
     """A model file could not be found in any of the searched places."""
 
 
-def _package_models_dir() -> Path | None:
+def package_dir(name: str) -> Path | None:
+    """The folder of an installed package, found without importing it (or ``None``)."""
     try:
-        spec = importlib.util.find_spec(MODELS_PACKAGE)
+        spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         return None
     if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(next(iter(spec.submodule_search_locations))) / "models"
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _package_models_dir() -> Path | None:
+    folder = package_dir(MODELS_PACKAGE)
+    return None if folder is None else folder / "models"
+
+
+def _frozen_roots() -> list[Path]:
+    """In a frozen app: the executable's folder and the bundle's."""
+    if not getattr(sys, "frozen", False):
+        return []
+    roots = [Path(sys.executable).resolve().parent]
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        roots.append(Path(bundle))
+    return roots
 
 
 def _frozen_dirs() -> list[Path]:
-    if not getattr(sys, "frozen", False):
-        return []
-    dirs = [Path(sys.executable).resolve().parent / "models"]
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        dirs.append(Path(bundle) / "models")
-    return dirs
+    return [root / "models" for root in _frozen_roots()]
 
 
 def default_locations(filename: str) -> list[Path]:
@@ -88,3 +106,17 @@ def find_model_file(filename: str, explicit: str | os.PathLike | None = None, en
 def dlib_resnet_path(explicit: str | os.PathLike | None = None) -> Path:
     """Path of dlib's face recognition ResNet weights."""
     return find_model_file(DLIB_RESNET_FILE, explicit, DLIB_RESNET_ENV)
+
+
+def mtcnn_weights_dir() -> Path:
+    """The folder holding MTCNN's three weight files (frozen bundle first, then the package)."""
+    candidates = [root / MTCNN_PACKAGE / "data" for root in _frozen_roots()]
+    package = package_dir(MTCNN_PACKAGE)
+    if package is not None:
+        candidates.append(package / "data")
+    for folder in candidates:
+        if all((folder / name).is_file() for name in MTCNN_WEIGHT_FILES):
+            return folder
+    searched = "\n  ".join(str(c) for c in candidates) or "(nowhere: facenet-pytorch is not installed)"
+    raise ModelNotFoundError(f"MTCNN weights {', '.join(MTCNN_WEIGHT_FILES)} not found. "
+                             f"Install the 'facenet-pytorch' package. Searched:\n  {searched}")
