@@ -97,7 +97,7 @@ def test_organize_dry_run_then_move_then_undo_from_the_command_line(tmp_path, ca
     assert main(["--db", db, "organize", str(dest), "--dry-run"]) == 0
     assert str(dest / "Ann" / "a.jpg") in capsys.readouterr().out
     assert src.exists() and not dest.exists()
-    assert main(["--db", db, "organize", str(dest), "--move"]) == 0
+    assert main(["--db", db, "organize", str(dest), "--move", "--yes"]) == 0
     assert (dest / "Ann" / "a.jpg").read_bytes() == b"jpeg bytes" and not src.exists()
     assert main(["--db", db, "undo"]) == 0
     assert src.read_bytes() == b"jpeg bytes" and not (dest / "Ann" / "a.jpg").exists()

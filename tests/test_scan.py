@@ -89,12 +89,13 @@ def test_rescan_is_incremental_and_follows_moves_renames_and_deletions(library, 
     victim = sorted((library / "kit_harington").iterdir())[0]
     victim.unlink()
     third = scan(db, [library], analyzer=analyzer)
-    assert third.moved == 1 and third.removed == 1 and third.analyzed == 0
+    assert third.moved == 1 and third.missing == 1 and third.analyzed == 0
     relocated = PhotoStore(db).by_path(str(moved))
     assert relocated is not None and relocated.id == photo.id
     face_after = PhotoStore(db).faces_of_photo(photo.id)[0]
     assert people.get(face_after.person_id).name == "Barack Obama"
-    assert PhotoStore(db).by_path(str(victim)) is None
+    kept = PhotoStore(db).by_path(str(victim))  # deleted files are missing, not forgotten
+    assert kept is not None and kept.missing and PhotoStore(db).faces_of_photo(kept.id)
 
 
 def test_a_new_analysis_pipeline_reanalyzes_every_photo_and_keeps_the_names(library, db_path, analyzer):

@@ -59,7 +59,7 @@ def test_analysis_round_trip_and_relink_on_reanalysis(db_path):
     assert [p.id for p in photos.to_analyze("fp3")] == [pid]
 
 
-def test_deleting_a_photo_cascades_to_faces_and_links(db_path):
+def test_forgetting_a_missing_photo_cascades_to_faces_and_links(db_path):
     db = Database(db_path)
     photos, people = PhotoStore(db), PeopleStore(db)
     pid = photos.add("/p/a.jpg", 10, 20, "h1")
@@ -68,7 +68,11 @@ def test_deleting_a_photo_cascades_to_faces_and_links(db_path):
                                analyzed_with="fp")
     bob = people.create("Bob")
     people.assign(ids, bob)
-    photos.remove([pid])
+    assert photos.forget_missing() == 0  # only missing photos can be forgotten
+    assert db.query("SELECT COUNT(*) AS n FROM faces")[0]["n"] == 1
+    photos.mark_missing([pid])
+    assert photos.get(pid).missing and people.links()  # missing keeps everything
+    assert photos.forget_missing() == 1
     assert db.query("SELECT COUNT(*) AS n FROM faces")[0]["n"] == 0
     assert people.links() == {}
     assert people.get(bob).name == "Bob"  # a named person is never dropped
@@ -97,3 +101,41 @@ def test_people_edits(db_path):
     assert people.list(include_hidden=False) == []
     people.rename(a, "  Beatrice ")
     assert people.get(a).name == "Beatrice"
+
+
+def test_migration_4_gives_old_catalogs_one_identity_per_file(db_path, monkeypatch):
+    """A catalog from before path keys, made on Windows with two spellings of one photo:
+    the older row keeps the key, the other becomes missing (nothing is deleted)."""
+    import functools
+    import sqlite3
+
+    import photosort.core.paths as paths
+    from photosort.store.migrations import MIGRATIONS
+
+    conn = sqlite3.connect(db_path)
+    for version in (1, 2, 3):
+        conn.executescript(MIGRATIONS[version])
+    conn.execute("PRAGMA user_version = 3")
+    for path in (r"C:\Photos\a.jpg", r"c:\photos\A.JPG", r"C:\Photos\b.jpg"):
+        conn.execute("INSERT INTO photos (path, size, mtime_ns, status) VALUES (?, 1, 1, 'done')",
+                     (path,))
+    conn.executemany("INSERT INTO roots (path, added_at) VALUES (?, 0)",
+                     [(r"C:\Photos",), (r"c:\photos",)])
+    conn.commit()
+    conn.close()
+    import photosort.store.catalog as catalog
+
+    windows_key = functools.partial(paths.path_key, windows=True)
+    monkeypatch.setattr(paths, "path_key", windows_key)  # what the SQL function calls
+    monkeypatch.setattr(catalog, "path_key", windows_key)
+    db = Database(db_path)
+    rows = {r["path"]: (r["path_key"], r["missing_since"] is not None)
+            for r in db.query("SELECT * FROM photos")}
+    assert rows[r"C:\Photos\a.jpg"] == (r"C:\PHOTOS\A.JPG", False)
+    assert rows[r"c:\photos\A.JPG"][1] is True
+    assert rows[r"C:\Photos\b.jpg"] == (r"C:\PHOTOS\B.JPG", False)
+    assert [r["path"] for r in db.query("SELECT path FROM roots")] == [r"C:\Photos"]
+    store = PhotoStore(db)
+    assert store.by_path(r"c:\PHOTOS\b.JPG").path == r"C:\Photos\b.jpg"
+    with pytest.raises(sqlite3.IntegrityError):  # a third spelling cannot be added
+        store.add(r"C:\PHOTOS\B.jpg", 1, 1, None)

@@ -73,12 +73,15 @@ def cmd_scan(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     print(f"{summary.discovered} photos: {summary.new} new, {summary.moved} moved, "
-          f"{summary.changed} changed, {summary.unchanged} unchanged, {summary.removed} removed; "
+          f"{summary.changed} changed, {summary.unchanged} unchanged, {summary.returned} back; "
           f"{summary.skipped_files} other files skipped")
+    if summary.missing:
+        print(f"{summary.missing} photos are missing now; they keep their faces and names "
+              "(see `photosort status`, `photosort forget-missing`)")
     print(f"analyzed {summary.analyzed} photos, found {summary.faces_found} faces; "
           f"{summary.people} people; {summary.seconds:.1f} s")
     for path, reason in summary.errors[:20]:
-        print(f"  skipped {path}: {reason}")
+        print(f"  skipped {path}: {reason}  [{_retry_note(path in summary.transient)}]")
     if len(summary.errors) > 20:
         print(f"  … and {len(summary.errors) - 20} more (see `photosort status`)")
     if summary.cancelled:
@@ -142,15 +145,51 @@ def cmd_hide(args: argparse.Namespace, hidden: bool = True) -> int:
     return 0
 
 
+def _retry_note(transient: bool) -> str:
+    return "temporary: retried on the next scan" if transient else \
+        "permanent: retried when the file changes"
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from photosort.store.catalog import PhotoStore
 
     db = _db(args)
-    counts = PhotoStore(db).counts()
+    store = PhotoStore(db)
+    counts = store.counts()
     print(f"catalog {db.path}")
     print(", ".join(f"{v} {k}" for k, v in counts.items()))
-    for row in db.query("SELECT path, error FROM photos WHERE status = 'error' ORDER BY path"):
-        print(f"  {row['path']}: {row['error']}")
+    rows = db.query("SELECT path, error, error_kind FROM photos WHERE status = 'error'"
+                    " AND missing_since IS NULL ORDER BY path")
+    if rows:
+        print(f"{len(rows)} photos could not be read:")
+    for row in rows:
+        print(f"  {row['path']}: {row['error']}  [{_retry_note(row['error_kind'] == 'transient')}]")
+    missing = store.missing()
+    if missing:
+        print(f"{len(missing)} photos are missing (not found when their folder was last scanned; "
+              "they keep their faces and names, `photosort forget-missing` removes them):")
+    for photo in missing:
+        print(f"  missing {photo.path}")
+    return 0
+
+
+def cmd_forget_missing(args: argparse.Namespace) -> int:
+    from photosort.cli.organize import ask
+    from photosort.services.missing import forget_missing, missing_summary
+
+    db = _db(args)
+    found = missing_summary(db)
+    if not found.photos:
+        print("no missing photos")
+        return 0
+    print(found.describe())
+    if not args.yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise CliError("not forgetting anything without a terminal to ask; add --yes")
+        if not ask(f"Forget these {found.photos} photos?"):
+            print("nothing was changed")
+            return 0
+    print(f"forgot {forget_missing(db, found.ids)} missing photos")
     return 0
 
 
@@ -212,5 +251,5 @@ _COMMANDS = {
     "scan": cmd_scan, "people": cmd_people, "rename": cmd_rename, "merge": cmd_merge,
     "hide": cmd_hide, "unhide": lambda a: cmd_hide(a, hidden=False), "status": cmd_status,
     "evaluate": cmd_evaluate, "gui": cmd_gui, "sort": cmd_gui, "self-test": cmd_self_test,
-    "organize": cmd_organize, "undo": cmd_undo,
+    "organize": cmd_organize, "undo": cmd_undo, "forget-missing": cmd_forget_missing,
 }

@@ -61,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     for verb in ("hide", "unhide"):
         p = cmd(verb, f"{verb} a person")
         p.add_argument("person", metavar="PERSON")
-    cmd("status", "catalog counts and photos that could not be read")
+    cmd("status", "catalog counts, photos that could not be read and missing photos")
+    p = cmd("forget-missing", "remove missing photos (and their faces and names) from the catalog")
+    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p = cmd("evaluate", "score the pipeline on DIR (one folder per person)")
     p.add_argument("dir", metavar="DIR")
     p.add_argument("--json", action="store_true")

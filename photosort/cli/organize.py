@@ -9,25 +9,31 @@ from photosort.cli.main import CliError
 from photosort.cli.progress_bar import ProgressBar
 
 
-def _ask(question: str) -> bool:
+def ask(question: str) -> bool:
+    """A yes/no question on the terminal; ``False`` without one."""
     if sys.stdin is None or not sys.stdin.isatty():
         return False
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
 def organize(db, args: argparse.Namespace) -> int:
+    from photosort.core.planning import DEFAULT_MODE
     from photosort.services.duplicates import trash_duplicates
     from photosort.services.organize import execute_plan, plan_organize
     from photosort.store.journal import JournalBusy
 
-    plan = plan_organize(db, args.dest, mode=args.mode or "move", group_photos=args.group_photos,
-                         unsorted=args.unsorted)
+    plan = plan_organize(db, args.dest, mode=args.mode or DEFAULT_MODE,
+                         group_photos=args.group_photos, unsorted=args.unsorted)
     for line in plan.describe():
         print(line)
     if args.dry_run or not plan.ops:
         return 0
     interactive = sys.stdin is not None and sys.stdin.isatty()
-    if interactive and not args.yes and not _ask(f"Carry out these {len(plan.ops)} operations?"):
+    moves = sum(op.kind == "move" for op in plan.ops)
+    if moves and not interactive and not args.yes:
+        raise CliError(f"not moving {moves} photos without a terminal to confirm; "
+                       "add --yes to move them, or use --copy")
+    if interactive and not args.yes and not ask(f"Carry out these {len(plan.ops)} operations?"):
         print("nothing was changed")
         return 0
     bar = ProgressBar()
@@ -42,10 +48,10 @@ def organize(db, args: argparse.Namespace) -> int:
     for op, reason in summary.failed:
         print(f"  failed {op.src}: {reason}")
     duplicates = list(plan.duplicates) + list(summary.duplicates)
-    if duplicates and args.mode != "copy":
+    if duplicates and plan.mode == "move":
         print(f"{len(duplicates)} photos already have an identical copy at their destination "
               "and were left in place")
-        if interactive and _ask("Move those duplicates to the recycle bin?"):
+        if interactive and ask("Move those duplicates to the recycle bin?"):
             trashed = trash_duplicates(db, duplicates)
             print(f"{len(trashed.trashed)} sent to the recycle bin, {len(trashed.kept)} kept")
     print("undo with `photosort undo`")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from photosort.core.naming import NameSpace, allocate_folders
+from photosort.core.paths import path_key
 from photosort.core.plan_types import (
     Conflict, OrganizePlan, PlannedOp, Skipped,
     SKIP_IN_PLACE, SKIP_MISSING, SKIP_NO_FACES, SKIP_NO_PEOPLE, SKIP_NOT_ANALYZED,
@@ -33,6 +34,10 @@ Mode = Literal["move", "copy"]
 GroupPolicy = Literal["copy", "together", "largest"]
 UnsortedPolicy = Literal["leave", "move"]
 MODES = ("move", "copy")
+DEFAULT_MODE: Mode = "copy"
+"""Organize copies unless asked to move, in the CLI and the GUI alike: the library stays
+exactly as it was (other programs' references, sync clients and backups see no change),
+so a wrong grouping costs nothing but disk space. README, "Organize"."""
 GROUP_POLICIES = ("copy", "together", "largest")
 UNSORTED_POLICIES = ("leave", "move")
 UNSORTED_FOLDER = "Unsorted"
@@ -88,8 +93,8 @@ class FolderProbe(Protocol):
 
 
 def norm_path(path: Path | str) -> str:
-    """A path key that compares equal for the same location (case-folded on Windows)."""
-    return os.path.normcase(os.path.abspath(path))
+    """A path key that compares equal for the same location (:func:`photosort.core.paths.path_key`)."""
+    return path_key(os.path.abspath(path))
 
 
 def plan_moves(snapshot: CatalogSnapshot, dest: Path, probe: FolderProbe, *, mode: Mode = "move",

@@ -64,6 +64,8 @@ class PhotoRecord:
     error: str | None = None
     width: int | None = None
     height: int | None = None
+    missing: bool = False  # not found under its scanned folder; kept with all its faces
+    error_kind: str | None = None  # transient (retried next scan) | permanent
 
 
 @dataclass(frozen=True)

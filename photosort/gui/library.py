@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from photosort.core.paths import path_key
 from photosort.core.records import PersonRecord
 from photosort.gui.preferences import Preferences
 from photosort.gui.thumbnails import FaceItem, ThumbnailCache
@@ -135,10 +136,11 @@ class Library(QObject):
         rows = self.db.query("SELECT path FROM roots ORDER BY added_at DESC")
         result = []
         for r in rows:
-            prefix = r["path"].rstrip("/\\")
+            key = path_key(r["path"])
+            prefix = key.rstrip("/\\")
             count = self.db.query(
-                "SELECT COUNT(*) AS n FROM photos WHERE path = ? OR substr(path, 1, ?) IN (?, ?)",
-                (r["path"], len(prefix) + 1, prefix + "/", prefix + "\\"))[0]["n"]
+                "SELECT COUNT(*) AS n FROM photos WHERE path_key = ? OR substr(path_key, 1, ?) IN (?, ?)",
+                (key, len(prefix) + 1, prefix + "/", prefix + "\\"))[0]["n"]
             result.append((r["path"], count))
         return result
 

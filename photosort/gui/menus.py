@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QToolButton
 
 from photosort.gui import theme
+from photosort.gui.missing import missing_label
 from photosort.gui.scanning import REGROUP_TITLE, SCAN_TITLE
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class WindowActions(QObject):
         act = self._action
         self.add_folder = act("Add folder…", "folder-plus", window.choose_folder, QKeySequence.StandardKey.Open)
         self.rescan = act("Rescan folders", "refresh", self.rescan_all, "F5")
+        self.missing = act("Missing photos…", None, self.show_missing)
+        self.forget_missing = act("Forget missing photos…", None, self.forget_missing_photos)
         self.organize = act("Organize…", "organize", self.open_organize, "Ctrl+Shift+O")
         self.undo_organize = act("Undo last organize", "undo", self.run_undo_organize)
         self.settings = act("Settings…", "settings", self.open_settings, "Ctrl+,")
@@ -46,7 +49,8 @@ class WindowActions(QObject):
         self.toggle_log.setText("Log panel")
         self.toggle_log.setShortcut(QKeySequence("Ctrl+L"))
         menus = window.menuBar()
-        for title, items in (("&File", (self.add_folder, self.rescan, None, self.organize,
+        for title, items in (("&File", (self.add_folder, self.rescan, self.missing,
+                                        self.forget_missing, None, self.organize,
                                         self.undo_organize, None, self.settings, None, self.quit)),
                              ("&Edit", (self.undo,)),
                              ("&View", (self.people, self.map, self.back, None, self.toggle_log))):
@@ -56,12 +60,17 @@ class WindowActions(QObject):
         help_menu = menus.addMenu("&Help")
         help_menu.addAction("About PhotoSort", self.about)
         self.counts = QLabel(objectName="Subtle")
+        self.missing_button = QToolButton(objectName="Flat")
+        self.missing_button.setDefaultAction(self.missing)
+        self.missing_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.missing_button.setIcon(theme.icon("warning"))
         self.problems = QToolButton(objectName="Flat")
         self.problems.setDefaultAction(self.toggle_log)
         self.problems.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.problems.setIcon(theme.icon("log"))
         bar = window.statusBar()
         bar.addPermanentWidget(self.counts)
+        bar.addPermanentWidget(self.missing_button)
         bar.addPermanentWidget(self.problems)
         window.log_panel.problemsChanged.connect(self._problems)
         window.library.editsChanged.connect(self.update)
@@ -108,6 +117,10 @@ class WindowActions(QObject):
         counts = w.library.counts()
         self.counts.setText(f"{counts['photos']:,} photos · {counts['faces']:,} faces · "
                             f"{counts['people']:,} people")
+        self.missing.setEnabled(bool(counts["missing"]))
+        self.forget_missing.setEnabled(bool(counts["missing"]) and not busy)
+        self.missing_button.setVisible(bool(counts["missing"]))
+        self.missing_button.setText(missing_label(counts["missing"]))
 
     def _has_undoable_organize(self) -> bool:
         from photosort.store.journal import Journal
@@ -118,6 +131,26 @@ class WindowActions(QObject):
     def undo_edit(self) -> None:
         label = self.w.library.undo()
         self.w.status(f"Undone: {label}" if label else "Nothing to undo")
+
+    def show_missing(self) -> None:
+        from photosort.gui.missing import MissingDialog
+
+        dialog = MissingDialog(self.w.library.db, self.w)
+        dialog.forget_button.setEnabled(dialog.forget_button.isEnabled() and not self.w.runner.busy)
+        dialog.exec()
+        dialog.deleteLater()
+        self._forgotten(dialog.forgotten)
+
+    def forget_missing_photos(self) -> None:
+        from photosort.gui.missing import confirm_and_forget
+
+        self._forgotten(confirm_and_forget(self.w.library.db, self.w))
+
+    def _forgotten(self, count: int) -> None:
+        if count:
+            self.w.status(f"Forgot {count:,} missing photos")
+            self.w.library.peopleChanged.emit()
+        self.update()
 
     def rescan_all(self) -> None:
         self.w.show_library()

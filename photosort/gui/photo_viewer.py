@@ -109,10 +109,17 @@ class PhotoViewer(QWidget):
             self.canvas.set_photo(None, [], {}, error="This photo is no longer in the catalog.")
             return
         self._token += 1
-        self.title.setText(os.path.basename(photo.path))
+        self.title.setText(os.path.basename(photo.path) + ("  · missing" if photo.missing else ""))
         self.title.setToolTip(photo.path)
         self.canvas.set_photo(None, [], {}, loading=True)
         self.refresh()
+        if photo.missing:  # the marker: no file to show, but its faces and names are kept
+            self.canvas.set_error(f"This photo is missing: it was not found at {photo.path} when "
+                                  "its folder was last scanned. Its faces and names are kept; it "
+                                  "comes back as it was when the file does.")
+            self.prev_button.defaultAction().setEnabled(self.index > 0)
+            self.next_button.defaultAction().setEnabled(self.index < len(self.photo_ids) - 1)
+            return
         QThreadPool.globalInstance().start(_LoadPhoto(photo.path, self._token, self._loaded))
         self.prev_button.defaultAction().setEnabled(self.index > 0)
         self.next_button.defaultAction().setEnabled(self.index < len(self.photo_ids) - 1)

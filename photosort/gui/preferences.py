@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
+from photosort.core.planning import DEFAULT_MODE
 from photosort.store.db import Database
 
 PREFIX = "prefs."
@@ -32,7 +33,7 @@ class Preferences:
     min_face_size: int = 20
     threshold: float = 0.9
     sensitivity: int = 2
-    organize_mode: str = "copy"
+    organize_mode: str = DEFAULT_MODE
     group_photos: str = "copy"
     unsorted: str = "leave"
 
@@ -61,7 +62,7 @@ class Preferences:
             min_face_size=min(max(self.min_face_size, 10), 400),
             threshold=min(max(self.threshold, 0.5), 0.999),
             sensitivity=min(max(self.sensitivity, 0), len(SENSITIVITY) - 1),
-            organize_mode=self.organize_mode if self.organize_mode in ("move", "copy") else "copy",
+            organize_mode=self.organize_mode if self.organize_mode in ("move", "copy") else DEFAULT_MODE,
             group_photos=self.group_photos if self.group_photos in GROUP_POLICY_LABELS else "copy",
             unsorted=self.unsorted if self.unsorted in UNSORTED_LABELS else "leave")
 

@@ -13,6 +13,7 @@ import os
 
 from PySide6.QtCore import QObject, Signal
 
+from photosort.core.paths import path_key
 from photosort.gui.jobs import JobRunner
 from photosort.gui.library import Library
 from photosort.store.db import Database
@@ -37,7 +38,7 @@ class ScanController(QObject):
         self._queue: list[list[str]] = []
         self._roots: list[str] = []
         runner.finished.connect(self._finished)
-        runner.failed.connect(lambda title, _msg: self._start_queued())
+        runner.failed.connect(lambda title, _msg: (self._roots.clear(), self._start_queued()))
 
     def scan(self, roots: list[str]) -> bool:
         """Scan ``roots`` now, or after the running job; ``False`` if a folder is missing."""
@@ -48,7 +49,13 @@ class ScanController(QObject):
         roots = [r for r in roots if r not in missing]
         if not roots:
             return False
-        if self.runner.busy:
+        roots = list({path_key(r): r for r in roots}.values())
+        if self.runner.busy:  # a second launch handing over a folder already being scanned
+            pending = {path_key(r) for batch in (self._roots, *self._queue) for r in batch}
+            roots = [r for r in roots if path_key(r) not in pending]
+            if not roots:
+                log.info("That folder is being scanned already")
+                return True
             self._queue.append(roots)
             log.info("Will scan %s after the current job", ", ".join(roots))
             return True
@@ -112,6 +119,7 @@ class ScanController(QObject):
             if not result.cancelled or (self.user_cancelled and not self.closing):
                 remaining = [r for r in self.library.interrupted_roots() if r not in self._roots]
                 self.library.set_interrupted_roots(remaining)
+            self._roots = []
             self.scanFinished.emit(result)
         if not self.closing:
             self._start_queued()

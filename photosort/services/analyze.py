@@ -16,6 +16,7 @@ import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -63,6 +64,23 @@ class PhotoAnalysis:
     faces: list[DetectedFace] = field(default_factory=list)
     embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 128), np.float32))
     error: str | None = None
+    error_kind: str = "permanent"
+    """With ``error``: ``transient`` (retried on the next scan) or ``permanent`` (retried
+    once the file's size or time changes); see :func:`error_kind`."""
+
+
+TRANSIENT_KINDS = frozenset({"missing", "permission", "io"})
+"""``ImageError`` kinds that may pass: locked or unreadable for now (permission, a sharing
+violation, an I/O error). Empty, truncated, corrupt, unsupported or too large files
+stay so until they are rewritten."""
+
+
+def error_kind(exc: BaseException) -> str:
+    """``transient`` or ``permanent`` for an exception raised while reading a photo."""
+    kind = getattr(exc, "kind", None)
+    if kind is not None:
+        return "transient" if str(kind) in TRANSIENT_KINDS else "permanent"
+    return "transient" if isinstance(exc, (OSError, MemoryError)) else "permanent"
 
 
 class Analyzer:
@@ -86,14 +104,23 @@ class Analyzer:
 
     def analyze(self, path: str) -> PhotoAnalysis:
         from photosort.media.decode import ImageError, load_image
+        from photosort.media.errors import file_error
 
         detector, embedder = self._models()
         try:
+            before = _stamp(path)
             loaded = load_image(path, max_side=self.settings.max_side, min_fraction=DECODE_MIN_FRACTION)
+            if _stamp(path) != before:
+                return PhotoAnalysis(path, error="the file changed while it was being read",
+                                     error_kind="transient")
         except ImageError as exc:
-            return PhotoAnalysis(path, error=exc.reason)
+            return PhotoAnalysis(path, error=exc.reason, error_kind=error_kind(exc))
+        except OSError as exc:
+            error = file_error(Path(path), exc)
+            return PhotoAnalysis(path, error=error.reason, error_kind=error_kind(error))
         except MemoryError:
-            return PhotoAnalysis(path, error="not enough memory to decode this image")
+            return PhotoAnalysis(path, error="not enough memory to decode this image",
+                                 error_kind="transient")
         width, height = loaded.original_size
         faces = detector.detect(loaded.pixels)
         if faces:
@@ -103,6 +130,11 @@ class Analyzer:
             embeddings = np.zeros((0, embedder.dim), np.float32)
         scale = 1.0 / loaded.scale
         return PhotoAnalysis(path, width, height, [f.scaled(scale) for f in faces], embeddings)
+
+
+def _stamp(path: str) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 _worker: Analyzer | None = None

@@ -9,6 +9,13 @@ only then renamed into place (a move deletes the source last). A crash
 therefore leaves at most a recognisable temporary file, never a partial
 photo under a real name.
 
+Durability: the caller commits the journal's pending row (``synchronous=FULL``)
+before calling here; each file written is fsynced before it gets its real
+name, and each folder whose entries changed is fsynced before the method
+returns (so the journal's ``done`` row never describes a rename a power cut
+could still undo). On Windows, where a folder cannot be fsynced, renames go
+through ``MoveFileExW(MOVEFILE_WRITE_THROUGH)`` (:mod:`photosort.services.winfs`).
+
 :class:`FileOps` calls :meth:`FileOps.checkpoint` at each step: the
 fault-injection tests pass a ``hook`` that kills the process there.
 """
@@ -105,7 +112,9 @@ def rename_noreplace(src: Path, dst: Path, between: Callable[[str], None] | None
     ``between`` is called (with ``"linked"``) while both names exist, for the fault tests.
     """
     if os.name == "nt":
-        os.rename(src, dst)  # Windows never replaces an existing file here
+        from photosort.services.winfs import move_file_write_through
+
+        move_file_write_through(src, dst)  # never replaces; returns once the rename is on disk
         return
     try:
         os.link(src, dst, **_LINK_OPTIONS)  # a symbolic link is moved, not its target
@@ -117,6 +126,7 @@ def rename_noreplace(src: Path, dst: Path, between: Callable[[str], None] | None
         if os.path.lexists(dst):  # no hard links here (FAT, some shares): check, then rename
             raise FileExistsError(errno.EEXIST, "destination already exists", str(dst)) from exc
         os.rename(src, dst)
+        _fsync_folders(src, dst)
         return
     if between is not None:
         between("linked")
@@ -125,6 +135,16 @@ def rename_noreplace(src: Path, dst: Path, between: Callable[[str], None] | None
     except OSError:
         os.unlink(dst)
         raise
+    _fsync_folders(src, dst)
+
+
+def _fsync_folders(src: Path, dst: Path) -> None:
+    # The rename is durable only once both folders are: the destination's (the new
+    # name) and the source's (the old name gone), else a power cut may bring back both
+    # names or neither after the journal said "done".
+    fsync_dir(Path(dst).parent)
+    if Path(src).parent != Path(dst).parent:
+        fsync_dir(Path(src).parent)
 
 
 def fsync_dir(folder: Path) -> None:
@@ -174,13 +194,13 @@ class FileOps:
         else:
             self.checkpoint("moved")
             return
-        self.copy(src, dst, op_id)
-        fsync_dir(dst.parent)  # the new name must be durable before the old one goes
+        self.copy(src, dst, op_id)  # returns with the copy and its name durable
         try:
             os.unlink(src)
         except OSError:
             os.unlink(dst)  # keep exactly one file: the verified copy goes again
             raise
+        fsync_dir(src.parent)  # the source's removal durable before the journal says "done"
         self.checkpoint("source-removed")
 
     def copy(self, src: Path, dst: Path, op_id: int) -> None:
@@ -199,7 +219,7 @@ class FileOps:
             except OSError:
                 os.utime(tmp, ns=(before.st_atime_ns, before.st_mtime_ns))
             self.checkpoint("temp-written")
-            rename_noreplace(tmp, dst)
+            rename_noreplace(tmp, dst)  # fsyncs the folder: the real name is durable
         except BaseException:
             remove_temp(tmp)
             raise
@@ -217,21 +237,29 @@ class FileOps:
                     fout.flush()
                     self.checkpoint("copy-partial")
             fout.flush()
+            # The bytes must be on disk before the temporary file is renamed to its real
+            # name: otherwise a power cut could leave a real name on an empty or partial file.
             os.fsync(fout.fileno())
         return digest.hexdigest()
 
     def make_dir(self, folder: Path) -> None:
         os.mkdir(folder)
+        fsync_dir(folder.parent)  # the new folder survives a power cut: files are renamed into it
 
     def write_marker(self, dest: Path) -> None:
         with open(dest / OUTPUT_MARKER, "x", encoding="utf-8") as handle:
             handle.write(MARKER_TEXT)
+            handle.flush()
+            os.fsync(handle.fileno())  # the marker's text, so scans keep skipping the output
+        fsync_dir(dest)  # and its name, before the journal records it as written
 
     def remove_file(self, path: Path) -> None:
         os.unlink(path)
+        fsync_dir(path.parent)  # the removal durable before the journal records it
 
     def remove_dir(self, folder: Path) -> None:
         os.rmdir(folder)
+        fsync_dir(folder.parent)  # the removal durable before the journal records it
 
 
 def remove_temp(tmp: Path) -> bool:

@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from photosort.core.naming import numbered_name
+from photosort.core.paths import key_under, path_key
 from photosort.core.plan_types import Conflict, OrganizePlan, PlannedOp, Skipped, SKIP_PRESENT, render_lines
 from photosort.core.planning import (
     CatalogSnapshot, GroupPolicy, Mode, PersonEntry, PhotoEntry, UnsortedPolicy, norm_path, plan_moves,
 )
+from photosort.media.errors import ImageError
+from photosort.media.hashing import content_hash
 from photosort.services.fileops import OUTPUT_MARKER, DiskProbe, FileOps, describe_error, same_content
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.services.reconcile import ReconcileReport, reconcile, reconcile_locked
@@ -167,8 +170,14 @@ class _Runner:
         if op.kind == "move":
             self._note(op.src.parent)
         self._note(dst.parent)
+        try:
+            digest = self._content_hash(op, st)
+        except (OSError, ImageError) as exc:
+            self.summary.failed.append((actual, getattr(exc, "reason", None) or str(exc)))
+            return
         entry = self.journal.begin(self.batch_id, op.kind, str(dst), src=str(op.src),
-                                   photo_id=op.photo_id, size=st.st_size, mtime_ns=st.st_mtime_ns)
+                                   photo_id=op.photo_id, size=st.st_size, mtime_ns=st.st_mtime_ns,
+                                   content_hash=digest)
         self.fs.checkpoint("pending")
         try:
             if op.kind == "move":
@@ -183,6 +192,15 @@ class _Runner:
         self.journal.complete(entry)
         self.fs.checkpoint("done")
         self.summary.done.append(actual)
+
+    def _content_hash(self, op: PlannedOp, st: os.stat_result) -> str:
+        """The source's content hash, for undo: the catalog's while size and time still match."""
+        rows = self.db.query("SELECT size, mtime_ns, content_hash FROM photos WHERE id = ?",
+                             (op.photo_id,))
+        if rows and rows[0]["content_hash"] and (rows[0]["size"], rows[0]["mtime_ns"]) == (
+                st.st_size, st.st_mtime_ns):
+            return rows[0]["content_hash"]
+        return content_hash(op.src)
 
     def _free_destination(self, op: PlannedOp) -> Path | None:
         """The planned destination, or a numbered one if it got taken since; None if identical."""
@@ -202,7 +220,7 @@ class _Runner:
             number += 1
 
     def _in_catalog(self, path: Path) -> bool:
-        return bool(self.db.query("SELECT 1 FROM photos WHERE path = ?", (str(path),)))
+        return bool(self.db.query("SELECT 1 FROM photos WHERE path_key = ?", (path_key(path),)))
 
     def _ensure_folder(self, folder: Path) -> None:
         key = norm_path(folder)
@@ -253,5 +271,4 @@ class _Runner:
 
 def _inside(path: str, folder: Path) -> bool:
     """Whether ``path`` is ``folder`` or lies below it."""
-    path_key, folder_key = norm_path(path), norm_path(folder)
-    return path_key == folder_key or path_key.startswith(folder_key.rstrip(os.sep) + os.sep)
+    return key_under(norm_path(path), norm_path(folder))

@@ -2,7 +2,9 @@
 
 An unchanged file (same size and mtime) is not read again; a file whose
 content hash matches a catalog photo that vanished is recognised as moved or
-renamed and keeps its faces and names; a deleted file leaves the catalog.
+renamed and keeps its faces and names; a file no longer found is marked
+missing and keeps them too (:mod:`photosort.services.catalog_sync`). A photo
+whose analysis failed for a transient reason is tried again on the next scan.
 Each analyzed photo is committed on its own, so a scan stopped by Ctrl-C or
 a crash resumes where it stopped. Once discovery has found enough photos to
 analyze for worker processes to pay off, the workers are started, so that
@@ -18,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from photosort.core.paths import key_under, path_key
 from photosort.services.analyze import AnalyzeSettings, Analyzer, WorkerPool, analyze_paths
+from photosort.services.catalog_sync import CatalogSync
 from photosort.services.cluster import ClusterSettings, prewarm_clustering, update_people
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.store.catalog import PhotoStore
@@ -36,19 +40,23 @@ class ScanSummary:
     unchanged: int = 0
     changed: int = 0
     moved: int = 0
-    removed: int = 0
+    returned: int = 0
+    missing: int = 0
     skipped_files: int = 0
     analyzed: int = 0
     faces_found: int = 0
     people: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    transient: set[str] = field(default_factory=set)
+    """Paths in ``errors`` that failed for a transient reason: retried on the next scan."""
     discovery: str = ""
     cancelled: bool = False
     seconds: float = 0.0
 
 
 def _under(path: str, roots: list[str]) -> bool:
-    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+    key = path_key(path)
+    return any(key_under(key, path_key(r)) for r in roots)
 
 
 def scan(db: Database, roots: Iterable[str | os.PathLike[str]], *,
@@ -70,37 +78,36 @@ def scan(db: Database, roots: Iterable[str | os.PathLike[str]], *,
         if not os.path.isdir(r):
             raise FileNotFoundError(f"folder not found: {r}")
     store = PhotoStore(db)
-    with db.transaction() as c:
-        c.executemany("INSERT OR IGNORE INTO roots (path, added_at) VALUES (?, ?)",
-                      [(r, time.time()) for r in root_paths])
-    known = store.all_photos()
-    seen: set[str] = set()
+    _remember_roots(db, root_paths)
+    sync = CatalogSync(store, root_paths)
     pool = WorkerPool(settings, workers)
 
     def on_error(path: Path, reason: str) -> None:
         summary.errors.append((str(path), reason))
+        sync.could_not_read(str(path))
 
     try:
         stats = DiscoveryStats()
         for path_obj in iter_photos([Path(r) for r in root_paths], on_error=on_error, stats=stats):
             cancel.check()
             path = os.path.abspath(path_obj)
-            seen.add(path)
+            sync.saw(path)
             summary.discovered += 1
             if summary.discovered % 200 == 0:
                 progress(ProgressEvent("discover", summary.discovered, 0, path))
             try:
                 st = os.stat(path)
-                _reconcile_file(store, known, path, st, summary, content_hash)
+                sync.file(path, st, content_hash)
             except (OSError, ImageError) as exc:
                 summary.errors.append((path, f"cannot read: {getattr(exc, 'reason', exc)}"))
+                summary.transient.add(path)
             if analyzer is None:
-                pool.start_if_worth(summary.new + summary.changed)
+                pool.start_if_worth(sync.counts["new"] + sync.counts["changed"])
         summary.skipped_files = stats.non_image_total
         summary.discovery = stats.summary()
-        gone = [p for path, p in known.items()
-                if path not in seen and _under(path, root_paths) and not os.path.exists(path)]
-        summary.removed = store.remove(p.id for p in gone)
+        summary.missing = sync.mark_gone()
+        for name, count in sync.counts.items():
+            setattr(summary, name, count)
         _analyze(db, store, root_paths, settings, cluster, summary, progress, cancel, pool,
                  analyzer, on_people_changed)
     except Cancelled:
@@ -111,30 +118,15 @@ def scan(db: Database, roots: Iterable[str | os.PathLike[str]], *,
     return summary
 
 
-def _reconcile_file(store: PhotoStore, known: dict, path: str, st: os.stat_result,
-                    summary: ScanSummary, content_hash) -> None:
-    record = known.get(path)
-    if record is not None:
-        if record.size == st.st_size and record.mtime_ns == st.st_mtime_ns:
-            summary.unchanged += 1
-            return
-        digest = content_hash(path)
-        if digest == record.content_hash:
-            store.touch(record.id, st.st_size, st.st_mtime_ns)
-            summary.unchanged += 1
-        else:
-            store.reset(record.id, st.st_size, st.st_mtime_ns, digest)
-            summary.changed += 1
-        return
-    digest = content_hash(path)
-    for twin in store.by_hash(digest):
-        if twin.path != path and not os.path.exists(twin.path):
-            store.relocate(twin.id, path, st.st_size, st.st_mtime_ns)
-            known.pop(twin.path, None)
-            summary.moved += 1
-            return
-    store.add(path, st.st_size, st.st_mtime_ns, digest)
-    summary.new += 1
+def _remember_roots(db: Database, roots: list[str]) -> None:
+    """Add the scanned folders to the catalog's roots, once per path key."""
+    known = {path_key(r["path"]) for r in db.query("SELECT path FROM roots")}
+    with db.transaction() as c:
+        for root in roots:
+            if path_key(root) not in known:
+                known.add(path_key(root))
+                c.execute("INSERT OR IGNORE INTO roots (path, added_at) VALUES (?, ?)",
+                          (root, time.time()))
 
 
 def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: AnalyzeSettings,
@@ -154,8 +146,10 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
                 prewarm_clustering()
             photo_id = ids[result.path]
             if result.error:
-                store.mark_error(photo_id, result.error)
+                store.mark_error(photo_id, result.error, result.error_kind)
                 summary.errors.append((result.path, result.error))
+                if result.error_kind == "transient":
+                    summary.transient.add(result.path)
             else:
                 store.save_analysis(photo_id, width=result.width, height=result.height,
                                     faces=result.faces, embeddings=result.embeddings,

@@ -9,8 +9,11 @@ undo interrupted by a crash is reconciled and can simply be run again):
 * created folders are removed when empty, marker files are removed;
 * the folders' modification times are restored at the end.
 
-A file changed since the batch (other size or modification time), missing,
-or whose original place is taken, is left alone and reported.
+A file changed since the batch, missing, or whose original place is taken,
+is left alone and reported. "Changed" is decided by size and content hash
+(:mod:`photosort.services.timestamps`): the modification time is only a fast
+path, compared at the destination file system's granularity, so files on a
+FAT32/exFAT stick or an SMB share (which round timestamps) are undone too.
 """
 
 from __future__ import annotations
@@ -20,7 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from photosort.core.paths import path_key
 from photosort.services.fileops import FileOps, describe_error, same_content
+from photosort.services.timestamps import Granularity
+from photosort.media.errors import ImageError
+from photosort.media.hashing import content_hash
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.services.reconcile import ReconcileReport, reconcile_locked
 from photosort.store.db import Database
@@ -96,7 +103,8 @@ class _Undoer:
         self.fs = fs
         self.summary = summary
         self.batch_id = batch_id
-        self.stranded: set[str] = set()  # sources whose move could not be reversed
+        self.stranded: set[str] = set()  # keys of sources whose move could not be reversed
+        self.granularity = Granularity()
 
     def undo(self, op: Operation) -> None:
         if op.kind == "move":
@@ -113,7 +121,7 @@ class _Undoer:
         why = self._changed(op, here) or (f"its original place is taken: {origin}"
                                           if os.path.lexists(origin) else None)
         if why:
-            self.stranded.add(str(origin))
+            self.stranded.add(path_key(origin))
             self.summary.left_alone.append((op.dst, why))
             return
         self._move_back(op, here, origin, op.photo_id)
@@ -124,7 +132,7 @@ class _Undoer:
             self.journal.mark_undone(op)
             return
         why = self._changed(op, copy)
-        if why is None and op.src in self.stranded:
+        if why is None and path_key(source) in self.stranded:
             why = "its photo could not be moved back, so the copy is kept"
         if why is None and os.path.lexists(source) and not same_content(source, copy):
             why = f"the original has changed since, so the copy is kept: {source}"
@@ -151,9 +159,17 @@ class _Undoer:
             return "no longer there"
         except OSError as exc:
             return describe_error(exc)
-        if (st.st_size, st.st_mtime_ns) != (op.size, op.mtime_ns):
+        if st.st_size != op.size or op.mtime_ns is None:
             return "changed since it was organized"
-        return None
+        if self.granularity.same_time(path, st.st_mtime_ns, op.mtime_ns):
+            return None  # the fast path: same size, same time as far as this file system tells
+        if op.content_hash is None:  # journaled before content hashes were kept
+            return "changed since it was organized"
+        try:
+            digest = content_hash(path)
+        except ImageError as exc:
+            return exc.reason
+        return None if digest == op.content_hash else "changed since it was organized"
 
     def _move_back(self, op: Operation, here: Path, origin: Path, photo_id: int | None) -> None:
         try:
@@ -162,7 +178,8 @@ class _Undoer:
             self.summary.failed.append((str(here), describe_error(exc)))
             return
         entry = self.journal.begin(self.batch_id, "move", str(origin), src=str(here), photo_id=photo_id,
-                                   size=op.size, mtime_ns=op.mtime_ns, reverses=op.id)
+                                   size=op.size, mtime_ns=op.mtime_ns, reverses=op.id,
+                                   content_hash=op.content_hash)
         self.fs.checkpoint("pending")
         try:
             self.fs.move(here, origin, entry.id)
@@ -171,6 +188,7 @@ class _Undoer:
             self.summary.failed.append((str(here), describe_error(exc)))
             return
         self.journal.complete(entry)
+        _restore_time(origin, op.mtime_ns)
         self.fs.checkpoint("done")
         self.summary.restored.append((str(here), str(origin)))
 
@@ -191,6 +209,17 @@ class _Undoer:
         self.journal.complete(entry)
         self.fs.checkpoint("done")
         self.summary.removed.append(str(path))
+
+
+def _restore_time(path: Path, mtime_ns: int | None) -> None:
+    """Give a file moved back its original time (a FAT or exFAT stick rounded it; its
+    bytes were checked unchanged)."""
+    try:
+        st = os.stat(path)
+        if mtime_ns is not None and st.st_mtime_ns != mtime_ns:
+            os.utime(path, ns=(st.st_atime_ns, mtime_ns))
+    except OSError:
+        pass
 
 
 def _restore_folder_times(folders: list[tuple[str, int]]) -> None:

@@ -8,6 +8,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from photosort.core.paths import path_key
 from photosort.core.records import Box, DetectedFace, FaceRecord, PhotoRecord
 from photosort.store.db import Database
 
@@ -15,7 +16,8 @@ from photosort.store.db import Database
 def _photo(row) -> PhotoRecord:
     return PhotoRecord(id=row["id"], path=row["path"], size=row["size"], mtime_ns=row["mtime_ns"],
                        content_hash=row["content_hash"], status=row["status"], error=row["error"],
-                       width=row["width"], height=row["height"])
+                       width=row["width"], height=row["height"],
+                       missing=row["missing_since"] is not None, error_kind=row["error_kind"])
 
 
 def to_blob(array: np.ndarray) -> bytes:
@@ -43,14 +45,15 @@ class PhotoStore:
 
     # -- photos ---------------------------------------------------------------
     def all_photos(self) -> dict[str, PhotoRecord]:
-        return {r["path"]: _photo(r) for r in self.db.query("SELECT * FROM photos")}
+        """Every photo, by :func:`~photosort.core.paths.path_key` of its path."""
+        return {r["path_key"]: _photo(r) for r in self.db.query("SELECT * FROM photos")}
 
     def get(self, photo_id: int) -> PhotoRecord | None:
         rows = self.db.query("SELECT * FROM photos WHERE id = ?", (photo_id,))
         return _photo(rows[0]) if rows else None
 
     def by_path(self, path: str) -> PhotoRecord | None:
-        rows = self.db.query("SELECT * FROM photos WHERE path = ?", (path,))
+        rows = self.db.query("SELECT * FROM photos WHERE path_key = ?", (path_key(path),))
         return _photo(rows[0]) if rows else None
 
     def by_hash(self, content_hash: str) -> list[PhotoRecord]:
@@ -67,12 +70,14 @@ class PhotoStore:
     def relocate(self, photo_id: int, path: str, size: int, mtime_ns: int) -> None:
         """A known photo found at a new path (moved or renamed): keep its faces."""
         with self.db.transaction() as c:
-            c.execute("UPDATE photos SET path = ?, size = ?, mtime_ns = ? WHERE id = ?",
+            c.execute("UPDATE photos SET path = ?, size = ?, mtime_ns = ?, missing_since = NULL"
+                      " WHERE id = ?",
                       (path, size, mtime_ns, photo_id))
 
     def touch(self, photo_id: int, size: int, mtime_ns: int) -> None:
+        """The same bytes found again (maybe after being missing): new size/time, nothing lost."""
         with self.db.transaction() as c:
-            c.execute("UPDATE photos SET size = ?, mtime_ns = ? WHERE id = ?",
+            c.execute("UPDATE photos SET size = ?, mtime_ns = ?, missing_since = NULL WHERE id = ?",
                       (size, mtime_ns, photo_id))
 
     def reset(self, photo_id: int, size: int, mtime_ns: int, content_hash: str | None) -> None:
@@ -80,25 +85,44 @@ class PhotoStore:
         with self.db.transaction() as c:
             c.execute("DELETE FROM faces WHERE photo_id = ?", (photo_id,))
             c.execute("UPDATE photos SET size = ?, mtime_ns = ?, content_hash = ?,"
-                      " status = 'pending', error = NULL, analyzed_with = NULL WHERE id = ?",
+                      " status = 'pending', error = NULL, error_kind = NULL, analyzed_with = NULL,"
+                      " missing_since = NULL WHERE id = ?",
                       (size, mtime_ns, content_hash, photo_id))
 
-    def remove(self, photo_ids: Iterable[int]) -> int:
-        ids = [(i,) for i in photo_ids]
+    def mark_missing(self, photo_ids: Iterable[int]) -> int:
+        """Photos not found under their scanned folder: flagged, never deleted."""
+        ids = [(time.time(), i) for i in photo_ids]
         with self.db.transaction() as c:
-            c.executemany("DELETE FROM photos WHERE id = ?", ids)
+            c.executemany("UPDATE photos SET missing_since = ? WHERE id = ? AND missing_since IS NULL",
+                          ids)
         return len(ids)
 
+    def missing(self) -> list[PhotoRecord]:
+        return [_photo(r) for r in self.db.query(
+            "SELECT * FROM photos WHERE missing_since IS NOT NULL ORDER BY path")]
+
+    def forget_missing(self, photo_ids: Iterable[int] | None = None) -> int:
+        """Delete missing photos (all, or those of ``photo_ids`` still missing) with their faces."""
+        with self.db.transaction() as c:
+            if photo_ids is None:
+                return c.execute("DELETE FROM photos WHERE missing_since IS NOT NULL").rowcount
+            return sum(c.execute("DELETE FROM photos WHERE id = ? AND missing_since IS NOT NULL",
+                                 (i,)).rowcount for i in photo_ids)
+
     def to_analyze(self, analyzed_with: str) -> list[PhotoRecord]:
-        """Photos never analyzed, or analyzed with other models or settings."""
+        """Present photos never analyzed, analyzed with other models or settings, or whose
+        last attempt failed for a transient reason."""
         rows = self.db.query(
-            "SELECT * FROM photos WHERE status = 'pending'"
-            " OR (status = 'done' AND analyzed_with IS NOT ?) ORDER BY path", (analyzed_with,))
+            "SELECT * FROM photos WHERE missing_since IS NULL AND (status = 'pending'"
+            " OR (status = 'done' AND analyzed_with IS NOT ?)"
+            " OR (status = 'error' AND error_kind = 'transient')) ORDER BY path", (analyzed_with,))
         return [_photo(r) for r in rows]
 
-    def mark_error(self, photo_id: int, reason: str) -> None:
+    def mark_error(self, photo_id: int, reason: str, kind: str = "permanent") -> None:
+        """Record a failed analysis; ``kind`` is ``transient`` (retry next scan) or ``permanent``."""
         with self.db.transaction() as c:
-            c.execute("UPDATE photos SET status = 'error', error = ? WHERE id = ?", (reason, photo_id))
+            c.execute("UPDATE photos SET status = 'error', error = ?, error_kind = ? WHERE id = ?",
+                      (reason, kind, photo_id))
 
     def save_analysis(self, photo_id: int, *, width: int, height: int, faces: Sequence[DetectedFace],
                       embeddings: np.ndarray, model: str, analyzed_with: str) -> list[int]:
@@ -128,7 +152,8 @@ class PhotoStore:
                     c.execute("INSERT INTO face_person (face_id, person_id, source, confirmed)"
                               " VALUES (?, ?, ?, ?)",
                               (ids[-1], link["person_id"], link["source"], link["confirmed"]))
-            c.execute("UPDATE photos SET status = 'done', error = NULL, width = ?, height = ?,"
+            c.execute("UPDATE photos SET status = 'done', error = NULL, error_kind = NULL,"
+                      " width = ?, height = ?,"
                       " analyzed_with = ? WHERE id = ?", (width, height, analyzed_with, photo_id))
         return ids
 
@@ -152,6 +177,7 @@ class PhotoStore:
             "SELECT (SELECT COUNT(*) FROM photos) AS photos,"
             " (SELECT COUNT(*) FROM photos WHERE status = 'error') AS errors,"
             " (SELECT COUNT(*) FROM photos WHERE status = 'pending') AS pending,"
+            " (SELECT COUNT(*) FROM photos WHERE missing_since IS NOT NULL) AS missing,"
             " (SELECT COUNT(*) FROM faces) AS faces,"
             " (SELECT COUNT(*) FROM people) AS people")[0]
         return dict(row)

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from photosort.store.migrations import MIGRATIONS
+from photosort.store.migrations import MIGRATIONS, register_functions
 
 APP_NAME = "PhotoSort"
 
@@ -51,7 +51,11 @@ def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout = 30000")
     if str(path) != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
+    # FULL: a commit is on disk when it returns, so the journal's pending row is durable
+    # before its file is touched and no user decision is lost to a power cut (measured
+    # cost: README, "Durability"). NORMAL in WAL mode may lose the last commits.
+    conn.execute("PRAGMA synchronous = FULL")
+    register_functions(conn)
     migrate(conn)
     return conn
 
@@ -64,7 +68,7 @@ def migrate(conn: sqlite3.Connection) -> int:
         raise CatalogError(
             f"catalog schema {current} is newer than this PhotoSort ({latest}); update PhotoSort")
     for version in range(current + 1, latest + 1):
-        script = MIGRATIONS[version]
+        script = MIGRATIONS.get(version, "")
         conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _statements(script):
@@ -78,7 +82,15 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """The script's statements; a ``;`` inside a trigger body does not end one."""
+    statements, pending = [], ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    return statements
 
 
 class Database:

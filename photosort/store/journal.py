@@ -60,6 +60,7 @@ class Operation:
     state: str  # pending | done | failed | rolled_back | undone
     error: str | None
     reverses: int | None
+    content_hash: str | None = None  # the bytes placed (photosort.media.hashing), for undo
 
 
 class Journal:
@@ -112,15 +113,19 @@ class Journal:
     # -- operations ---------------------------------------------------------
     def begin(self, batch_id: int, kind: str, dst: str, *, src: str | None = None,
               photo_id: int | None = None, size: int | None = None, mtime_ns: int | None = None,
-              reverses: int | None = None) -> Operation:
-        """Record an operation as pending; commit before touching any file."""
+              reverses: int | None = None, content_hash: str | None = None) -> Operation:
+        """Record an operation as pending; commit before touching any file.
+
+        The catalog runs ``synchronous=FULL``, so the row is on disk when this returns.
+        """
         with self.db.transaction() as c:
             cur = c.execute(
                 "INSERT INTO operations (batch_id, kind, photo_id, src, dst, size, mtime_ns,"
-                " reverses, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (batch_id, kind, photo_id, src, dst, size, mtime_ns, reverses, time.time()))
+                " reverses, content_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (batch_id, kind, photo_id, src, dst, size, mtime_ns, reverses, content_hash,
+                 time.time()))
         return Operation(int(cur.lastrowid), batch_id, kind, photo_id, src, dst, size, mtime_ns,
-                         "pending", None, reverses)
+                         "pending", None, reverses, content_hash)
 
     def complete(self, op: Operation) -> None:
         """Mark ``op`` done; a moved photo's catalog path follows, a reversed op becomes undone."""

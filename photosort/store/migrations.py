@@ -113,3 +113,40 @@ CREATE TABLE edit_log (
     snapshot    TEXT NOT NULL
 );
 """
+
+# 4: nothing the user did is lost (issue 10).
+# * photos.path_key: one identity per file (photosort.core.paths; case-folded on
+#   Windows), kept by triggers through the SQL function photosort_path_key that every
+#   connection registers. Rows whose key repeats an older row's (C:\A.jpg and c:\a.jpg
+#   from before) are not deleted: they become missing, so "Forget missing" shows them.
+# * photos.missing_since: the file was not found under its scanned folder; its faces
+#   and every user decision stay until the user forgets missing photos.
+# * photos.error_kind: 'transient' errors are retried on the next scan, 'permanent'
+#   ones when the file's size or time changes.
+# * operations.content_hash: the bytes placed, so undo decides "changed" by content.
+MIGRATIONS[4] = """
+ALTER TABLE photos ADD COLUMN path_key TEXT;
+ALTER TABLE photos ADD COLUMN missing_since REAL;
+ALTER TABLE photos ADD COLUMN error_kind TEXT;
+ALTER TABLE operations ADD COLUMN content_hash TEXT;
+UPDATE photos SET path_key = photosort_path_key(path);
+UPDATE photos SET path_key = path_key || '|duplicate ' || id,
+                  missing_since = COALESCE(missing_since, strftime('%s', 'now'))
+    WHERE id NOT IN (SELECT MIN(id) FROM photos GROUP BY path_key);
+CREATE UNIQUE INDEX photos_path_key ON photos(path_key);
+CREATE INDEX photos_missing ON photos(missing_since) WHERE missing_since IS NOT NULL;
+DELETE FROM roots WHERE rowid NOT IN (SELECT MIN(rowid) FROM roots GROUP BY photosort_path_key(path));
+CREATE TRIGGER photos_key_insert AFTER INSERT ON photos BEGIN
+    UPDATE photos SET path_key = photosort_path_key(NEW.path) WHERE id = NEW.id;
+END;
+CREATE TRIGGER photos_key_update AFTER UPDATE OF path ON photos BEGIN
+    UPDATE photos SET path_key = photosort_path_key(NEW.path) WHERE id = NEW.id;
+END;
+"""
+
+
+def register_functions(conn) -> None:
+    """The SQL functions the schema relies on (migration 4's triggers call them)."""
+    from photosort.core.paths import path_key
+
+    conn.create_function("photosort_path_key", 1, path_key, deterministic=True)
