@@ -23,6 +23,8 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from photosort.core.paths import path_key
+
 PHOTO_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".heic", ".heif", ".hif",
      ".webp", ".tif", ".tiff", ".bmp", ".avif"}
@@ -99,7 +101,8 @@ def iter_photos(
     file is yielded if it is a photo. Pass ``stats`` to receive the counters.
     """
     walk = _Walk(skip_dirs, on_error, stats if stats is not None else DiscoveryStats())
-    for root in sorted({Path(os.path.abspath(r)) for r in roots}):
+    unique = {path_key(os.path.abspath(r)): Path(os.path.abspath(r)) for r in roots}  # C:\x = c:\X
+    for root in sorted(unique.values()):
         yield from walk.root(root)
 
 
