@@ -123,3 +123,33 @@ def test_the_catalog_is_opened_with_full_synchronous_commits(db_path):
     db = Database(db_path)
     assert db.query("PRAGMA synchronous")[0][0] == 2
     assert db.query("PRAGMA journal_mode")[0][0] == "wal"
+
+
+@pytest.mark.windows
+@pytest.mark.skipif(os.name != "nt", reason="MoveFileExW exists only on Windows")
+def test_the_windows_rename_never_replaces_and_maps_errors(tmp_path):
+    from photosort.services.winfs import move_file_write_through
+
+    a, b = tmp_path / "a.jpg", tmp_path / "b.jpg"
+    a.write_bytes(b"a")
+    b.write_bytes(b"b")
+    with pytest.raises(FileExistsError):
+        move_file_write_through(a, b)
+    assert a.read_bytes() == b"a" and b.read_bytes() == b"b"
+    move_file_write_through(a, tmp_path / "c.jpg")
+    assert not a.exists() and (tmp_path / "c.jpg").read_bytes() == b"a"
+
+
+def test_a_scan_commits_with_normal_sync_and_restores_full(tmp_path, db_path):
+    """A scan's rows are re-derived from the files, so it skips the per-commit fsync; user
+    decisions (other connections, or this one after the scan) stay FULL."""
+    from photosort.services.scan import scan
+
+    (tmp_path / "empty").mkdir()
+    db = Database(db_path)
+    levels = []
+    scan(db, [tmp_path / "empty"], progress=lambda event: levels.append(
+        db.query("PRAGMA synchronous")[0][0]))
+    assert levels and set(levels) == {1}  # NORMAL while scanning
+    assert db.query("PRAGMA synchronous")[0][0] == 2
+    assert Database(db_path).query("PRAGMA synchronous")[0][0] == 2

@@ -223,7 +223,8 @@ class WindowActions(QObject):
             verb = "Scan stopped" if result.cancelled else "Scan finished"
             self.w.status(f"{verb}: {result.analyzed:,} photos analysed, "
                           f"{result.faces_found:,} faces, {result.people:,} people"
-                          + (f", {len(result.errors)} could not be read" if result.errors else ""))
+                          + (f", {len(result.errors)} could not be read" if result.errors else "")
+                          + (f", {result.missing:,} now missing (kept)" if result.missing else ""))
         elif title == REGROUP_TITLE:
             self.w.status(f"Regrouped: {result.people:,} people")
         elif title in (ORGANIZE_TITLE, UNDO_ORGANIZE_TITLE):

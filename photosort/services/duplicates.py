@@ -41,10 +41,12 @@ def trash_duplicates(db: Database, duplicates: Iterable[Skipped]) -> TrashSummar
             summary.kept.append((str(dup.path), describe_error(exc)))
             continue
         with db.transaction() as c:
-            if c.execute("SELECT 1 FROM photos WHERE path = ?", (str(dup.other),)).fetchone():
-                c.execute("DELETE FROM photos WHERE id = ? AND path = ?", (dup.photo_id, str(dup.path)))
+            if c.execute("SELECT 1 FROM photos WHERE path_key = photosort_path_key(?)",
+                         (str(dup.other),)).fetchone():
+                c.execute("DELETE FROM photos WHERE id = ? AND path_key = photosort_path_key(?)",
+                          (dup.photo_id, str(dup.path)))
             else:
-                c.execute("UPDATE photos SET path = ? WHERE id = ? AND path = ?",
+                c.execute("UPDATE photos SET path = ? WHERE id = ? AND path_key = photosort_path_key(?)",
                           (str(dup.other), dup.photo_id, str(dup.path)))
         summary.trashed.append(str(dup.path))
     return summary

@@ -65,12 +65,19 @@ def scan(db: Database, roots: Iterable[str | os.PathLike[str]], *,
          workers: int | None = None, analyzer: Analyzer | None = None,
          on_people_changed: Callable[[], None] | None = None) -> ScanSummary:
     """Scan ``roots`` into the catalog, analyze new photos and update people."""
-    from photosort.media.decode import ImageError
-    from photosort.media.hashing import content_hash
-    from photosort.media.discover import DiscoveryStats, iter_photos
+    with db.rederivable():  # a scan's rows are re-derived from the files by the next scan
+        return _scan(db, roots, settings or AnalyzeSettings(), cluster, progress,
+                     cancel or CancelToken(), workers, analyzer, on_people_changed)
 
-    settings = settings or AnalyzeSettings()
-    cancel = cancel or CancelToken()
+
+def _scan(db: Database, roots: Iterable[str | os.PathLike[str]], settings: AnalyzeSettings,
+          cluster: ClusterSettings | None, progress: Progress, cancel: CancelToken,
+          workers: int | None, analyzer: Analyzer | None,
+          on_people_changed: Callable[[], None] | None) -> ScanSummary:
+    from photosort.media.decode import ImageError
+    from photosort.media.discover import DiscoveryStats, iter_photos
+    from photosort.media.hashing import content_hash
+
     started = time.monotonic()
     summary = ScanSummary()
     root_paths = [os.path.abspath(os.fspath(r)) for r in roots]
@@ -106,14 +113,14 @@ def scan(db: Database, roots: Iterable[str | os.PathLike[str]], *,
         summary.skipped_files = stats.non_image_total
         summary.discovery = stats.summary()
         summary.missing = sync.mark_gone()
-        for name, count in sync.counts.items():
-            setattr(summary, name, count)
         _analyze(db, store, root_paths, settings, cluster, summary, progress, cancel, pool,
                  analyzer, on_people_changed)
     except Cancelled:
         summary.cancelled = True
     finally:
         pool.close()
+        for name, count in sync.counts.items():  # new, unchanged, changed, moved, returned
+            setattr(summary, name, count)
     summary.seconds = time.monotonic() - started
     return summary
 

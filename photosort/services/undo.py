@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from photosort.core.paths import path_key
-from photosort.services.fileops import FileOps, describe_error, same_content
-from photosort.services.timestamps import Granularity
 from photosort.media.errors import ImageError
 from photosort.media.hashing import content_hash
+from photosort.services.fileops import FileOps, describe_error, same_content
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.services.reconcile import ReconcileReport, reconcile_locked
+from photosort.services.timestamps import Granularity
 from photosort.store.db import Database
 from photosort.store.journal import Journal, Operation
 

@@ -133,7 +133,8 @@ class Journal:
         with self.db.transaction() as c:
             if op.kind == "move" and op.photo_id is not None:
                 try:
-                    c.execute("UPDATE photos SET path = ? WHERE id = ? AND path = ?",
+                    c.execute("UPDATE photos SET path = ? WHERE id = ?"
+                              " AND path_key = photosort_path_key(?)",
                               (op.dst, op.photo_id, op.src))
                 except sqlite3.IntegrityError:
                     error = "catalog not updated: another photo is recorded at the destination"
