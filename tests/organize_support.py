@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from photosort.media.hashing import content_hash
 from photosort.store.db import Database
 
 SIZES = (3_000, 9_000, 17_000)
@@ -63,7 +62,7 @@ class Library:
         with self.db.transaction() as c:
             photo_id = int(c.execute(
                 "INSERT INTO photos (path, size, mtime_ns, content_hash, status) VALUES (?, ?, ?, ?, ?)",
-                (str(path), st.st_size, st.st_mtime_ns, content_hash(path), status),
+                (str(path), st.st_size, st.st_mtime_ns, hashlib.sha256(content).hexdigest(), status),
             ).lastrowid)
             for person_id, side in people:
                 face_id = int(c.execute(

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from organize_support import Library, temp_leftovers, tree
+from photosort.media.hashing import content_hash
 from photosort.services.organize import execute_plan, plan_organize
 from photosort.services.timestamps import Granularity, granularity_of, same_at
 from photosort.services.undo import undo_last
@@ -53,6 +54,9 @@ def lib(tmp_path, db_path):
     library.photo("2019/g.jpg", [(anna, 20), (bob, 40)], mtime_ns=odd + 2_345_678)
     library.photo("2020/b.jpg", [(bob, 30)])
     library.photo("n.jpg")
+    with library.db.transaction() as c:  # the content hashes a real scan records
+        for photo_id, path in c.execute("SELECT id, path FROM photos").fetchall():
+            c.execute("UPDATE photos SET content_hash = ? WHERE id = ?", (content_hash(path), photo_id))
     yield library
     library.close()
 

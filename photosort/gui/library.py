@@ -104,17 +104,22 @@ class Library(QObject):
             "SELECT person_id, COUNT(*) AS n, SUM(face_id) AS s FROM face_person GROUP BY person_id")}
         stale = [p.id for p in people if p.id in keys and self._covers.get(p.id, (None,))[0] != keys[p.id]]
         if stale:
-            groups: dict[int, tuple[list[int], list[np.ndarray]]] = {}
+            groups: dict[int, tuple[list[int], list[np.ndarray], list[bool]]] = {}
             for r in self.db.query(
-                    "SELECT fp.person_id, f.id, f.embedding FROM face_person fp"
-                    " JOIN faces f ON f.id = fp.face_id WHERE f.embedding IS NOT NULL"
+                    "SELECT fp.person_id, f.id, f.embedding, ph.missing_since IS NOT NULL AS gone"
+                    " FROM face_person fp JOIN faces f ON f.id = fp.face_id"
+                    " JOIN photos ph ON ph.id = f.photo_id WHERE f.embedding IS NOT NULL"
                     " AND fp.person_id IN (SELECT value FROM json_each(?))", (json.dumps(stale),)):
-                ids, vectors = groups.setdefault(r["person_id"], ([], []))
+                ids, vectors, gone = groups.setdefault(r["person_id"], ([], [], []))
                 ids.append(r["id"])
                 vectors.append(from_blob(r["embedding"]))
-            for person, (ids, vectors) in groups.items():
+                gone.append(bool(r["gone"]))
+            for person, (ids, vectors, gone) in groups.items():
                 X = np.stack(vectors)
-                nearest = int(((X - X.mean(axis=0)) ** 2).sum(axis=1).argmin())
+                distance = ((X - X.mean(axis=0)) ** 2).sum(axis=1)
+                if not all(gone):  # a face whose photo is there, so its thumbnail can be made
+                    distance[np.array(gone)] = np.inf
+                nearest = int(distance.argmin())
                 self._covers[person] = (keys[person], ids[nearest])
         return {pid: face for pid, (key, face) in self._covers.items() if keys.get(pid) == key}
 

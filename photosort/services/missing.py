@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
+from photosort.store.people import PeopleStore
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,11 @@ def missing_summary(db: Database) -> MissingSummary:
 
 def forget_missing(db: Database, photo_ids: list[int] | None = None) -> int:
     """Remove missing photos (those of ``photo_ids`` that are still missing, or all) with
-    their faces; the people-edit undo history goes too, since it may point at them.
-    Returns how many photos were removed."""
+    their faces, and unnamed people left without faces; the people-edit undo history goes
+    too, since it may point at them. Named people stay. Returns how many photos went."""
     removed = PhotoStore(db).forget_missing(photo_ids)
     if removed:
+        PeopleStore(db).drop_empty_unnamed()
         with db.transaction() as c:
             c.execute("DELETE FROM edit_log")
     return removed
