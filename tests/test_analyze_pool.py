@@ -69,15 +69,15 @@ def test_scan_starts_the_workers_during_discovery(photos, tmp_path, monkeypatch)
 
     discovered: list[str] = []
     monkeypatch.setattr(WorkerPool, "start", start)
-    import photosort.services.scan as scan_module
+    from photosort.services.catalog_sync import CatalogSync
 
-    real_reconcile = scan_module._reconcile_file
+    real_reconcile = CatalogSync.file
 
-    def reconcile(store, known, path, *args):
+    def reconcile(self, path, *args):
         discovered.append(path)
-        return real_reconcile(store, known, path, *args)
+        return real_reconcile(self, path, *args)
 
-    monkeypatch.setattr(scan_module, "_reconcile_file", reconcile)
+    monkeypatch.setattr(CatalogSync, "file", reconcile)
     summary = scan(Database(tmp_path / "c.sqlite3"), [Path(photos[0]).parent], workers=2)
     assert summary.analyzed == len(photos) and not summary.errors
     assert started_after == [2]  # right after the second photo to analyze was found
