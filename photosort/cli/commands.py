@@ -54,6 +54,7 @@ def _person(db, key: str):
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    from photosort.cli.missing import retry_note
     from photosort.cli.progress_bar import ProgressBar
     from photosort.services.progress import CancelToken
     from photosort.services.scan import scan
@@ -81,7 +82,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     print(f"analyzed {summary.analyzed} photos, found {summary.faces_found} faces; "
           f"{summary.people} people; {summary.seconds:.1f} s")
     for path, reason in summary.errors[:20]:
-        print(f"  skipped {path}: {reason}  [{_retry_note(path in summary.transient)}]")
+        print(f"  skipped {path}: {reason}  [{retry_note(path in summary.transient)}]")
     if len(summary.errors) > 20:
         print(f"  … and {len(summary.errors) - 20} more (see `photosort status`)")
     if summary.cancelled:
@@ -145,52 +146,22 @@ def cmd_hide(args: argparse.Namespace, hidden: bool = True) -> int:
     return 0
 
 
-def _retry_note(transient: bool) -> str:
-    return "temporary: retried on the next scan" if transient else \
-        "permanent: retried when the file changes"
-
-
 def cmd_status(args: argparse.Namespace) -> int:
+    from photosort.cli.missing import print_problems
     from photosort.store.catalog import PhotoStore
 
     db = _db(args)
-    store = PhotoStore(db)
-    counts = store.counts()
+    counts = PhotoStore(db).counts()
     print(f"catalog {db.path}")
     print(", ".join(f"{v} {k}" for k, v in counts.items()))
-    rows = db.query("SELECT path, error, error_kind FROM photos WHERE status = 'error'"
-                    " AND missing_since IS NULL ORDER BY path")
-    if rows:
-        print(f"{len(rows)} photos could not be read:")
-    for row in rows:
-        print(f"  {row['path']}: {row['error']}  [{_retry_note(row['error_kind'] == 'transient')}]")
-    missing = store.missing()
-    if missing:
-        print(f"{len(missing)} photos are missing (not found when their folder was last scanned; "
-              "they keep their faces and names, `photosort forget-missing` removes them):")
-    for photo in missing:
-        print(f"  missing {photo.path}")
+    print_problems(db)
     return 0
 
 
 def cmd_forget_missing(args: argparse.Namespace) -> int:
-    from photosort.cli.organize import ask
-    from photosort.services.missing import forget_missing, missing_summary
+    from photosort.cli.missing import forget
 
-    db = _db(args)
-    found = missing_summary(db)
-    if not found.photos:
-        print("no missing photos")
-        return 0
-    print(found.describe())
-    if not args.yes:
-        if not sys.stdin or not sys.stdin.isatty():
-            raise CliError("not forgetting anything without a terminal to ask; add --yes")
-        if not ask(f"Forget these {found.photos} photos?"):
-            print("nothing was changed")
-            return 0
-    print(f"forgot {forget_missing(db, found.ids)} missing photos")
-    return 0
+    return forget(_db(args), args)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
