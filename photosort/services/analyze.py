@@ -63,6 +63,8 @@ class PhotoAnalysis:
     faces: list[DetectedFace] = field(default_factory=list)
     embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 128), np.float32))
     error: str | None = None
+    names: dict[int, str] = field(default_factory=dict)
+    tag_errors: list[str] = field(default_factory=list)
 
 
 class Analyzer:
@@ -102,7 +104,10 @@ class Analyzer:
         else:
             embeddings = np.zeros((0, embedder.dim), np.float32)
         scale = 1.0 / loaded.scale
-        return PhotoAnalysis(path, width, height, [f.scaled(scale) for f in faces], embeddings)
+        result = PhotoAnalysis(path, width, height, [f.scaled(scale) for f in faces], embeddings)
+        from photosort.services.face_tags import attach_tags_safely
+
+        return attach_tags_safely(result, loaded.pixels, loaded.scale, embedder, device=detector.device)
 
 
 _worker: Analyzer | None = None
