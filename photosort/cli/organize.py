@@ -30,6 +30,10 @@ def organize(db, args: argparse.Namespace) -> int:
     if interactive and not args.yes and not _ask(f"Carry out these {len(plan.ops)} operations?"):
         print("nothing was changed")
         return 0
+    if getattr(args, "write_tags", False):
+        from photosort.cli.write_tags import write_for_plan
+
+        write_for_plan(db, plan)
     bar = ProgressBar()
     try:
         summary = execute_plan(db, plan, progress=bar)

@@ -53,6 +53,13 @@ def embedded_xmp(path: str | os.PathLike[str]) -> tuple[bytes | None, tuple[int,
         return data, im.size, read_orientation(im)
 
 
+def photo_header(path: str | os.PathLike[str]) -> tuple[bytes | None, tuple[int, int], int]:
+    """:func:`embedded_xmp` for any photo PhotoSort reads (RAW files through LibRaw)."""
+    from photosort.media.raw import is_raw_path, raw_header
+
+    return raw_header(path) if is_raw_path(path) else embedded_xmp(path)
+
+
 def load_face_tags(path: str | os.PathLike[str], *, header=None) -> PhotoTags:
     """The named faces of ``path`` in upright pixels (see the module docstring).
 
@@ -62,7 +69,7 @@ def load_face_tags(path: str | os.PathLike[str], *, header=None) -> PhotoTags:
     result = PhotoTags()
     path = Path(path)
     try:
-        packet, size, orientation = header if header is not None else embedded_xmp(path)
+        packet, size, orientation = header if header is not None else photo_header(path)
     except Exception as exc:  # the decoder reports an unreadable photo; here it just has no tags
         result.notes.append(f"no XMP read: {getattr(exc, 'reason', exc)}")
         return result
