@@ -21,6 +21,7 @@ from photosort.core.plan_types import Conflict, OrganizePlan, PlannedOp, Skipped
 from photosort.core.planning import (
     CatalogSnapshot, GroupPolicy, Mode, PersonEntry, PhotoEntry, UnsortedPolicy, norm_path, plan_moves,
 )
+from photosort.services.companions import keep_together
 from photosort.services.fileops import OUTPUT_MARKER, DiskProbe, FileOps, describe_error, same_content
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.services.reconcile import ReconcileReport, reconcile, reconcile_locked
@@ -54,8 +55,8 @@ def plan_organize(db: Database, dest: str | os.PathLike[str], *, mode: Mode = "m
     """
     if Journal(db).pending():
         reconcile(db)
-    return plan_moves(load_snapshot(db), Path(os.path.abspath(dest)), DiskProbe(), mode=mode,
-                      group_photos=group_photos, unsorted=unsorted)
+    return keep_together(plan_moves(load_snapshot(db), Path(os.path.abspath(dest)), DiskProbe(), mode=mode,
+                                    group_photos=group_photos, unsorted=unsorted))
 
 
 @dataclass
