@@ -112,6 +112,8 @@ def apply_names(db: Database, face_ids: list[int], names: dict[int, str]) -> int
     with db.transaction() as c:
         for index, name in sorted(names.items()):
             face_id = face_ids[index]
+            if face_id < 0:  # dropped: the user drew a face or said "not a face" there
+                continue
             current = c.execute("SELECT source FROM face_person WHERE face_id = ?", (face_id,)).fetchone()
             if current is not None and current["source"] == "user":
                 continue  # the user's own decision in PhotoSort wins over an old tag

@@ -113,3 +113,18 @@ CREATE TABLE edit_log (
     snapshot    TEXT NOT NULL
 );
 """
+
+MIGRATIONS[4] = ""  # placeholder: another branch fills this
+
+# 5: faces the user drew ("origin = 'user'": kept by every re-analysis) and
+# boxes the user said are not faces (a detection there is dropped on re-analysis).
+MIGRATIONS[5] = """
+ALTER TABLE faces ADD COLUMN origin TEXT NOT NULL DEFAULT 'detector';
+CREATE TABLE not_faces (
+    id          INTEGER PRIMARY KEY,
+    photo_id    INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
+    created_at  REAL NOT NULL
+);
+CREATE INDEX not_faces_photo ON not_faces(photo_id);
+"""
