@@ -96,3 +96,34 @@ def test_scan_reports_a_bad_sidecar_and_still_analyzes_the_photo(tmp_path, data_
     assert summary.errors == [(str(photo), f"sidecar {photo.name}.xmp is not XML, ignored")]
     assert summary.faces_found == 1
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in lib.iterdir()} == before
+
+
+def test_writing_over_a_broken_sidecar_or_a_bad_name_fails_cleanly(tmp_path, data_dir, db_path):
+    from photosort.services.analyze import Analyzer, AnalyzeSettings
+    from photosort.services.scan import scan
+    from photosort.services.tags import write_tags
+    from photosort.store.db import Database
+    from photosort.store.people import PeopleStore
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        (lib / name).write_bytes(sorted((data_dir / "face_recognition_examples" / "obama").iterdir())[0].read_bytes())
+    db = Database(db_path)
+    scan(db, [lib], analyzer=Analyzer(AnalyzeSettings()))
+    people = PeopleStore(db)
+    faces = {r["path"]: r["id"] for r in db.query("SELECT p.path, f.id FROM faces f JOIN photos p ON p.id = f.photo_id")}
+    people.assign([faces[str(lib / "a.jpg")]], people.create("Barack"))
+    people.assign([faces[str(lib / "b.jpg")]], people.create("Bad\x01Name"))
+    (lib / "a.jpg.xmp").write_text("garbage, not XML")
+    before = {p.name: p.read_bytes() for p in lib.iterdir()}
+    summary = write_tags(db)
+    reasons = dict(summary.failed)
+    assert "is not XML" in reasons[str(lib / "a.jpg")]
+    assert "control characters" in reasons[str(lib / "b.jpg")]
+    assert summary.written == [] and summary.batch_id is None
+    assert {p.name: p.read_bytes() for p in lib.iterdir()} == before  # nothing written, not even half
+    embedded = write_tags(db, embedded=True)  # into the photo itself: the sidecar does not matter
+    assert embedded.written == [str(lib / "a.jpg")]
+    assert "control characters" in dict(embedded.failed)[str(lib / "b.jpg")]
+    assert (lib / "b.jpg").read_bytes() == before["b.jpg"]

@@ -157,11 +157,8 @@ def _add_to_list(desc_list: list[Element], target: Element, name: str, container
 
 def merge_face_tags(existing: bytes | None, faces: list[TagFace], applied_to: tuple[int, int]) -> bytes:
     """A new XMP packet: ``existing`` (may be None) with ``faces`` written in (module docstring)."""
+    root = parse_xmp(existing) if existing else Element(q("x", "xmpmeta"))  # XmpError when unusable
     _register(existing)
-    if existing:
-        root = parse_xmp(existing)
-    else:
-        root = Element(q("x", "xmpmeta"))
     rdf = root if root.tag == q("rdf", "RDF") else root.find(f".//{q('rdf', 'RDF')}")
     if rdf is None:
         rdf = SubElement(root, q("rdf", "RDF"))

@@ -19,6 +19,7 @@ the tagged file moved into its place — two journaled moves that
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 from photosort.services.progress import CancelToken, Progress, ProgressEvent, no_progress
 from photosort.store.db import Database
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 EMBEDDABLE = {".jpg", ".jpeg", ".jpe", ".jfif", ".tif", ".tiff", ".png", ".webp"}
 ORIGINALS_DIR = ".photosort-originals"
 
@@ -107,6 +109,8 @@ def build_packet(photo: NamedPhoto, base: bytes | None, header) -> bytes:
     _, stored, orientation = header
     faces = []
     for name, (x1, y1, x2, y2) in photo.faces:
+        if _CONTROL.search(name):
+            raise TagWriteError(f"the name {name!r} contains control characters: nothing written for this photo")
         box = to_stored((x1 / photo.width, y1 / photo.height, x2 / photo.width, y2 / photo.height), orientation)
         faces.append(TagFace(name, *box))
     return merge_face_tags(base, faces, stored)
