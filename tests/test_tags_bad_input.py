@@ -127,3 +127,4 @@ def test_writing_over_a_broken_sidecar_or_a_bad_name_fails_cleanly(tmp_path, dat
     assert embedded.written == [str(lib / "a.jpg")]
     assert "control characters" in dict(embedded.failed)[str(lib / "b.jpg")]
     assert (lib / "b.jpg").read_bytes() == before["b.jpg"]
+

@@ -106,3 +106,24 @@ def test_a_face_the_detector_misses_becomes_a_named_face(tmp_path, data_dir, db_
     for (_, box, _), (_, norm) in zip(faces, CURIES):
         assert _inside(box, norm, size)
     assert db.query("SELECT COUNT(*) AS n FROM faces WHERE embedding IS NOT NULL")[0]["n"] == 2
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "TIFF", "HEIF"])
+def test_embedded_regions_are_read_from_every_format(tmp_path, fmt):
+    import pillow_heif
+
+    from tag_support import run_exiftool
+
+    path = tmp_path / f"p.{fmt.lower()}"
+    im = Image.new("RGB", (200, 100), (120, 90, 60))
+    if fmt == "HEIF":
+        pillow_heif.from_pillow(im).save(path, quality=90)
+    else:
+        im.save(path, fmt)
+    run_exiftool("-q", "-overwrite_original", "-RegionInfo={AppliedToDimensions={W=200,H=100,Unit=pixel},"
+                 "RegionList=[{Area={X=0.5,Y=0.5,W=0.2,H=0.2,Unit=normalized},Name=Ann,Type=Face}]}", str(path))
+    from photosort.media.xmp_source import load_face_tags
+
+    found = load_face_tags(path)
+    assert found.errors == []
+    assert [(t.name, round(t.box.x1), round(t.box.y2)) for t in found.tags] == [("Ann", 80, 60)]
