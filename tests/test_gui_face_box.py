@@ -43,7 +43,7 @@ def test_draw_a_box_for_a_missed_face_and_reject_a_detection(qtbot, tmp_path, da
 
     window = open_window(qtbot, db_path, tmp_path)
     window.open_photo([photo_id], 0, None)
-    viewer, canvas = window.photo_viewer, window.photo_viewer.canvas
+    canvas = window.photo_viewer.canvas
     qtbot.waitUntil(lambda: canvas.image is not None, timeout=20000)
     photo = canvas.photo_rect()
     k = photo.width() / canvas.original.width()

@@ -27,7 +27,7 @@ from xml.etree.ElementTree import Element, SubElement
 
 import defusedxml.ElementTree as SafeET
 
-from photosort.media.xmp import NS, RDF, descriptions, item_node, list_items, parse_xmp, prop, q, struct_node
+from photosort.media.xmp import NS, descriptions, item_node, list_items, parse_xmp, prop, q, struct_node
 
 XPACKET_BEGIN = "<?xpacket begin=\"\ufeff\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
 XPACKET_END = "\n<?xpacket end=\"w\"?>"
@@ -91,35 +91,26 @@ def _take(desc_list: list[Element], name: str) -> tuple[Element | None, Element 
     return None, None, -1
 
 
-def _kept_mwg(old: Element | None, faces: list[TagFace]) -> list[Element]:
+def _mwg_box(item: Element) -> tuple[str | None, tuple[float, ...]]:
+    area = struct_node(item, q("mwg-rs", "Area"))
+    x, y, w, h = ((_float(prop(area, q("stArea", k))) for k in "xywh") if area is not None
+                  else (float("nan"),) * 4)
+    return prop(item, q("mwg-rs", "Name")), (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+
+
+def _mp_box(item: Element) -> tuple[str | None, tuple[float, ...]]:
+    parts = [_float(v) for v in (prop(item, q("MPReg", "Rectangle")) or "").split(",")]
+    box = (parts[0], parts[1], parts[0] + parts[2], parts[1] + parts[3]) if len(parts) == 4 else (float("nan"),) * 4
+    return prop(item, q("MPReg", "PersonDisplayName")), box
+
+
+def _kept(old: Element | None, bag: str, read, faces: list[TagFace]) -> list[Element]:
+    """The list items of the old regions struct ``old`` that are not ours (``read``: item → name, box)."""
     if old is None:
         return []
     node = old.find(q("rdf", "Description"))
     node = old if node is None else node
-    kept = []
-    for li in list_items(node.find(q("mwg-rs", "RegionList"))):
-        item = item_node(li)
-        area = struct_node(item, q("mwg-rs", "Area"))
-        x, y, w, h = ((_float(prop(area, q("stArea", k))) for k in "xywh") if area is not None
-                      else (float("nan"),) * 4)
-        if not _ours(prop(item, q("mwg-rs", "Name")), (x - w / 2, y - h / 2, x + w / 2, y + h / 2), faces):
-            kept.append(li)
-    return kept
-
-
-def _kept_mp(old: Element | None, faces: list[TagFace]) -> list[Element]:
-    if old is None:
-        return []
-    node = old.find(q("rdf", "Description"))
-    node = old if node is None else node
-    kept = []
-    for li in list_items(node.find(q("MPRI", "Regions"))):
-        item = item_node(li)
-        parts = [_float(v) for v in (prop(item, q("MPReg", "Rectangle")) or "").split(",")]
-        box = (parts[0], parts[1], parts[0] + parts[2], parts[1] + parts[3]) if len(parts) == 4 else (float("nan"),) * 4
-        if not _ours(prop(item, q("MPReg", "PersonDisplayName")), box, faces):
-            kept.append(li)
-    return kept
+    return [li for li in list_items(node.find(bag)) if not _ours(*read(item_node(li)), faces)]
 
 
 def _resource(parent: Element, name: str, index: int = -1) -> Element:
@@ -179,7 +170,7 @@ def merge_face_tags(existing: bytes | None, faces: list[TagFace], applied_to: tu
     _text(dims, q("stDim", "h"), str(applied_to[1]))
     _text(dims, q("stDim", "unit"), "pixel")
     bag = SubElement(SubElement(regions, q("mwg-rs", "RegionList")), q("rdf", "Bag"))
-    bag.extend(_kept_mwg(old_mwg, faces))
+    bag.extend(_kept(old_mwg, q("mwg-rs", "RegionList"), _mwg_box, faces))
     for f in faces:
         li = _resource(bag, q("rdf", "li"))
         area = _resource(li, q("mwg-rs", "Area"))
@@ -193,7 +184,7 @@ def merge_face_tags(existing: bytes | None, faces: list[TagFace], applied_to: tu
     info = _resource(mp_desc if mp_desc is not None else target, q("MP", "RegionInfo"),
                      mp_at if mp_desc is not None else -1)
     mp_bag = SubElement(SubElement(info, q("MPRI", "Regions")), q("rdf", "Bag"))
-    mp_bag.extend(_kept_mp(old_mp, faces))
+    mp_bag.extend(_kept(old_mp, q("MPRI", "Regions"), _mp_box, faces))
     for f in faces:
         li = _resource(mp_bag, q("rdf", "li"))
         _text(li, q("MPReg", "PersonDisplayName"), f.name)
@@ -210,4 +201,4 @@ def merge_face_tags(existing: bytes | None, faces: list[TagFace], applied_to: tu
     return (XPACKET_BEGIN + body + XPACKET_END).encode("utf-8")
 
 
-__all__ = ["TagFace", "merge_face_tags", "RDF"]
+

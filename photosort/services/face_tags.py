@@ -74,7 +74,7 @@ def attach_tags(analysis, pixels: np.ndarray, scale: float, embedder, *, header=
     faces = list(analysis.faces)
     matched = match_regions([t.box for t in found.tags], [f.box for f in faces])
     names = {matched[i]: tag.name for i, tag in enumerate(found.tags) if i in matched}
-    extra, marks = [], []
+    extra = []
     for i, tag in enumerate(found.tags):
         if i in matched:
             continue
