@@ -120,9 +120,13 @@ def test_round_trip_all_orientations_sidecar_then_embedded(tmp_path, data_dir, a
     rescan = scan(db, [lib], analyzer=analyzer)
     assert rescan.changed == 0 and rescan.analyzed == 0  # the catalog knows the rewritten files
 
+    names = {k: named_faces(db, lib / f"o{k}.jpg") for k in STORE}
     undone = undo_last(db)
     assert undone.failed == [] and undone.left_alone == []
     assert {n: d for n, d in _digests(lib).items()} == before
+    again = scan(db, [lib], analyzer=analyzer)  # the originals are back: the catalog knows them
+    assert again.changed == 0 and again.analyzed == 0
+    assert {k: named_faces(db, lib / f"o{k}.jpg") for k in STORE} == names
 
 
 def test_heic_gets_a_sidecar_and_existing_xmp_is_kept(tmp_path, data_dir, analyzer):

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from photosort.services.analyze import AnalyzeSettings, Analyzer, WorkerPool, analyze_paths
-from photosort.services.face_tags import apply_names
 from photosort.services.cluster import ClusterSettings, prewarm_clustering, update_people
+from photosort.services.face_tags import apply_names
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database

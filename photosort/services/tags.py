@@ -239,6 +239,9 @@ class _Embedder:
         self._move(staged, path)
         new = os.stat(path)
         with self.db.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO tag_rewrites (batch_id, photo_id, size, mtime_ns, content_hash)"
+                      " SELECT ?, id, size, mtime_ns, content_hash FROM photos WHERE id = ?",
+                      (self.batch_id, photo.photo_id))
             c.execute("UPDATE photos SET size = ?, mtime_ns = ?, content_hash = ? WHERE id = ?",
                       (new.st_size, new.st_mtime_ns, content_hash(path), photo.photo_id))
         return True
@@ -258,6 +261,25 @@ class _Embedder:
         if self.batch_id is not None:
             self.journal.finish_batch(self.batch_id, "done")
         self._lock.__exit__(None, None, None)
+
+
+def restore_catalog_records(db: Database, batch_id: int) -> int:
+    """After the undo of a write-tags batch: the catalog knows the originals again (same size,
+    time and hash as before), so the next scan sees them unchanged and keeps their faces."""
+    restored = 0
+    with db.transaction() as c:
+        for r in c.execute("SELECT t.photo_id, t.size, t.mtime_ns, t.content_hash, p.path FROM tag_rewrites t"
+                           " JOIN photos p ON p.id = t.photo_id WHERE t.batch_id = ?", (batch_id,)).fetchall():
+            try:
+                st = os.stat(r["path"])
+            except OSError:
+                continue
+            if (st.st_size, st.st_mtime_ns) == (r["size"], r["mtime_ns"]):
+                c.execute("UPDATE photos SET size = ?, mtime_ns = ?, content_hash = ? WHERE id = ?",
+                          (r["size"], r["mtime_ns"], r["content_hash"], r["photo_id"]))
+                restored += 1
+        c.execute("DELETE FROM tag_rewrites WHERE batch_id = ?", (batch_id,))
+    return restored
 
 
 def _free(path: Path) -> Path:

@@ -116,8 +116,9 @@ CREATE TABLE edit_log (
 
 MIGRATIONS[4] = ""  # placeholder: another branch fills this
 
-# 5: faces the user drew ("origin = 'user'": kept by every re-analysis) and
-# boxes the user said are not faces (a detection there is dropped on re-analysis).
+# 5: faces the user drew ("origin = 'user'": kept by every re-analysis), boxes
+# the user said are not faces (a detection there is dropped on re-analysis), and
+# the catalog's record of each original that write-tags rewrote (for its undo).
 MIGRATIONS[5] = """
 ALTER TABLE faces ADD COLUMN origin TEXT NOT NULL DEFAULT 'detector';
 CREATE TABLE not_faces (
@@ -127,4 +128,12 @@ CREATE TABLE not_faces (
     created_at  REAL NOT NULL
 );
 CREATE INDEX not_faces_photo ON not_faces(photo_id);
+CREATE TABLE tag_rewrites (
+    batch_id     INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+    photo_id     INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    size         INTEGER NOT NULL,
+    mtime_ns     INTEGER NOT NULL,
+    content_hash TEXT,
+    PRIMARY KEY (batch_id, photo_id)
+);
 """
