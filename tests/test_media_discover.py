@@ -41,7 +41,7 @@ def library(tmp_path: Path) -> Path:
         touch(root / name)
     touch(root / "notes.txt")
     touch(root / "clip.MOV")
-    touch(root / "raw.cr2")
+    touch(root / "layers.psd")  # (RAW files such as .cr2 are photos now)
     touch(root / "README")
     touch(root / "animation.jxl")
     touch(root / ".hidden.jpg")
@@ -60,18 +60,21 @@ def test_walk_finds_photos_sorted_and_counts_what_it_skips(library: Path) -> Non
     assert photos == sorted(expected) == expected
     assert errors == []
     assert stats.photos == 14
-    assert dict(stats.non_images) == {".txt": 2, ".mov": 1, ".cr2": 1, "": 1, ".jxl": 1}
+    assert dict(stats.non_images) == {".txt": 2, ".mov": 1, ".psd": 1, "": 1, ".jxl": 1}
     assert stats.non_image_total == 6
     assert stats.hidden == 2  # .hidden.jpg and the .git folder (its content is never looked at)
     assert stats.output_folders == 2  # Sorted (marker) and Exports (skip_dirs)
     assert stats.folders == 3  # library, 2019, 2019/summer
-    assert stats.summary() == ("14 photos in 3 folders; skipped 6 other files (.txt 2, no extension 1, .cr2 1, "
-                               ".jxl 1, .mov 1); 2 hidden items; 2 output folders")
+    assert stats.summary() == ("14 photos in 3 folders; skipped 6 other files (.txt 2, no extension 1, .jxl 1, "
+                               ".mov 1, .psd 1); 2 hidden items; 2 output folders")
     assert list(iter_photos([library], {library / "Exports"})) == photos  # deterministic
 
 
 def test_every_photo_extension_is_recognised_in_any_case() -> None:
-    assert {Path(n).suffix.lower() for n in PHOTO_NAMES} == PHOTO_EXTENSIONS
+    from photosort.media.raw import RAW_EXTENSIONS
+
+    assert {Path(n).suffix.lower() for n in PHOTO_NAMES} == PHOTO_EXTENSIONS - RAW_EXTENSIONS
+    assert RAW_EXTENSIONS < PHOTO_EXTENSIONS  # RAW files: tests/test_raw.py
 
 
 def test_relative_and_nested_roots_yield_each_photo_once(library: Path, monkeypatch) -> None:

@@ -218,9 +218,16 @@ def cmd_undo(args: argparse.Namespace) -> int:
     return undo(_db(args), args)
 
 
+def cmd_write_tags(args: argparse.Namespace) -> int:
+    from photosort.cli.write_tags import main
+
+    return main(_db(args), args)
+
+
 _COMMANDS = {
     "scan": cmd_scan, "people": cmd_people, "rename": cmd_rename, "merge": cmd_merge,
     "hide": cmd_hide, "unhide": lambda a: cmd_hide(a, hidden=False), "status": cmd_status,
     "evaluate": cmd_evaluate, "gui": cmd_gui, "sort": cmd_gui, "self-test": cmd_self_test,
     "organize": cmd_organize, "undo": cmd_undo, "forget-missing": cmd_forget_missing,
+    "write-tags": cmd_write_tags,
 }

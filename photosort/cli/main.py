@@ -80,7 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group-photos", default="copy", choices=["copy", "together", "largest"])
     p.add_argument("--unsorted", default="leave", choices=["leave", "move"])
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--write-tags", action="store_true",
+                   help="also write names into the photos' metadata (XMP sidecars), first")
     cmd("undo", "reverse the last organize batch")
+    p = cmd("write-tags", "write the names of people into XMP (sidecars; --embedded: into the photos)")
+    p.add_argument("people", nargs="*", metavar="PERSON", help="only these people (default: everyone named)")
+    p.add_argument("--embedded", action="store_true",
+                   help="write into JPEG/TIFF/PNG/WebP files themselves (undo with `photosort undo`)")
     p = cmd("gui", "open the desktop app")
     p.add_argument("path", nargs="?", metavar="PATH")
     p = cmd("sort", "open the desktop app on a folder and start sorting it")

@@ -36,6 +36,12 @@ def organize(db, args: argparse.Namespace) -> int:
     if interactive and not args.yes and not ask(f"Carry out these {len(plan.ops)} operations?"):
         print("nothing was changed")
         return 0
+    if getattr(args, "write_tags", False):
+        from photosort.cli.write_tags import write_for_plan
+
+        write_for_plan(db, plan)
+        plan = plan_organize(db, args.dest, mode=args.mode or "move", group_photos=args.group_photos,
+                             unsorted=args.unsorted)  # again: the new sidecars move along
     bar = ProgressBar()
     try:
         summary = execute_plan(db, plan, progress=bar)

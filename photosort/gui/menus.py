@@ -48,10 +48,14 @@ class WindowActions(QObject):
         self.toggle_log = window.log_panel.toggleViewAction()
         self.toggle_log.setText("Log panel")
         self.toggle_log.setShortcut(QKeySequence("Ctrl+L"))
+        from photosort.gui.tag_actions import TagActions
+
+        self.tags = TagActions(window)
         menus = window.menuBar()
         for title, items in (("&File", (self.add_folder, self.rescan, self.missing,
                                         self.forget_missing, None, self.organize,
-                                        self.undo_organize, None, self.settings, None, self.quit)),
+                                        self.undo_organize, self.tags.action, None, self.settings,
+                                        None, self.quit)),
                              ("&Edit", (self.undo,)),
                              ("&View", (self.people, self.map, self.back, None, self.toggle_log))):
             menu = menus.addMenu(title)
@@ -181,6 +185,11 @@ class WindowActions(QObject):
         if not accepted or dialog.plan is None:
             return
         plan, db_path = dialog.plan, self.w.library.db_path
+        if dialog.write_tags.isChecked():
+            from photosort.gui.tag_actions import organize_with_tags_job
+
+            self.w.runner.start(ORGANIZE_TITLE, organize_with_tags_job(db_path, plan))
+            return
 
         def job(progress, cancel, _people_changed):
             from photosort.services.organize import execute_plan

@@ -65,6 +65,10 @@ class OrganizeDialog(QDialog):
         form.addRow("Photos with several people:", self.group)
         self.unsorted = self._combo(UNSORTED_LABELS, prefs.unsorted)
         form.addRow("Photos without named people:", self.unsorted)
+        from photosort.gui.tag_actions import organize_tags_checkbox
+
+        self.write_tags = organize_tags_checkbox()
+        form.addRow("", self.write_tags)
         layout.addLayout(form)
         self.summary = QLabel(wordWrap=True)
         font = self.summary.font()

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QPoint, QRunnable, QThreadPool, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QVBoxLayout, QWidget
 
+from photosort.gui.face_box import FaceBoxDrawer, add_not_a_face
 from photosort.gui.jobs import emit_if_alive
 from photosort.gui.library import Library
 from photosort.gui.person_picker import PersonPicker
@@ -79,9 +80,10 @@ class PhotoViewer(QWidget):
         layout.addLayout(top)
         self.canvas = PhotoCanvas()
         self.canvas.faceClicked.connect(self.face_menu)
+        self.box_drawer = FaceBoxDrawer(self)
         layout.addWidget(self.canvas, 1)
-        hint = QLabel("Click a face to name or correct it · Tab and Enter work too · "
-                      "← → for the previous or next photo", objectName="Hint")
+        hint = QLabel("Click a face to name or correct it · drag a box around a face that was missed · "
+                      "Tab and Enter work too · ← → for the previous or next photo", objectName="Hint")
         layout.addWidget(hint)
         for b in (self.prev_button, self.next_button):
             self.addAction(b.defaultAction())
@@ -172,6 +174,7 @@ class PhotoViewer(QWidget):
         who.addAction("Someone else…", lambda: self._pick_for(face))
         menu.addAction("New person from this face",
                        lambda: lib.edit(editor.new_person, [face.face_id], None))
+        add_not_a_face(menu, self, face)
         return menu
 
     def _pick_for(self, face: FaceItem) -> None:

@@ -54,6 +54,7 @@ from photosort.media.containers import (
 )
 from photosort.media.convert import apply_orientation, oriented_size, read_orientation, to_rgb
 from photosort.media.errors import ErrorKind, ImageError, file_error
+from photosort.media.raw import is_raw_path, load_raw, raw_header
 
 MAX_PIXELS = 250_000_000
 """Largest photo (width × height) we decode; larger ones raise ``ImageError``."""
@@ -104,6 +105,8 @@ def load_image(path: Path | str, max_side: int | None = None, min_fraction: floa
     if not 0 < min_fraction <= 1:
         raise ValueError(f"min_fraction must be in (0, 1], got {min_fraction}")
     path = Path(path)
+    if is_raw_path(path):
+        return load_raw(path, max_side)
     with open_image(path) as im:
         raw_size = im.size
         target = _target_size(raw_size, max_side)
@@ -131,6 +134,9 @@ def load_image(path: Path | str, max_side: int | None = None, min_fraction: floa
 
 def probe(path: Path | str) -> tuple[int, int]:
     """(width, height) after EXIF orientation, from the header only (no pixel decoding)."""
+    if is_raw_path(path):
+        _, size, orientation = raw_header(path)
+        return oriented_size(size, orientation)
     with open_image(Path(path)) as im:
         return oriented_size(im.size, read_orientation(im))
 

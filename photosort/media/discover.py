@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from photosort.core.paths import path_key
+from photosort.media.raw import RAW_EXTENSIONS
 
 PHOTO_EXTENSIONS: frozenset[str] = frozenset(
     {".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".heic", ".heif", ".hif",
      ".webp", ".tif", ".tiff", ".bmp", ".avif"}
-)
+) | RAW_EXTENSIONS
 
 OUTPUT_MARKER = ".photosort-output"
 """Name of the marker file that PhotoSort writes into each folder it creates."""

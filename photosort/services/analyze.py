@@ -67,6 +67,8 @@ class PhotoAnalysis:
     error_kind: str = "permanent"
     """With ``error``: ``transient`` (retried on the next scan) or ``permanent`` (retried
     once the file's size or time changes); see :func:`error_kind`."""
+    names: dict[int, str] = field(default_factory=dict)
+    tag_errors: list[str] = field(default_factory=list)
 
 
 TRANSIENT_KINDS = frozenset({"missing", "permission", "io"})
@@ -129,7 +131,10 @@ class Analyzer:
         else:
             embeddings = np.zeros((0, embedder.dim), np.float32)
         scale = 1.0 / loaded.scale
-        return PhotoAnalysis(path, width, height, [f.scaled(scale) for f in faces], embeddings)
+        result = PhotoAnalysis(path, width, height, [f.scaled(scale) for f in faces], embeddings)
+        from photosort.services.face_tags import attach_tags_safely
+
+        return attach_tags_safely(result, loaded.pixels, loaded.scale, embedder, device=detector.device)
 
 
 def _stamp(path: str) -> tuple[int, int, int]:

@@ -24,6 +24,7 @@ from photosort.core.planning import (
 )
 from photosort.media.errors import ImageError
 from photosort.media.hashing import content_hash
+from photosort.services.companions import keep_together
 from photosort.services.fileops import OUTPUT_MARKER, DiskProbe, FileOps, describe_error, same_content
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.services.reconcile import ReconcileReport, reconcile, reconcile_locked
@@ -57,8 +58,8 @@ def plan_organize(db: Database, dest: str | os.PathLike[str], *, mode: Mode = "m
     """
     if Journal(db).pending():
         reconcile(db)
-    return plan_moves(load_snapshot(db), Path(os.path.abspath(dest)), DiskProbe(), mode=mode,
-                      group_photos=group_photos, unsorted=unsorted)
+    return keep_together(plan_moves(load_snapshot(db), Path(os.path.abspath(dest)), DiskProbe(), mode=mode,
+                                    group_photos=group_photos, unsorted=unsorted))
 
 
 @dataclass

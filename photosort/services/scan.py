@@ -24,6 +24,7 @@ from photosort.core.paths import key_under, path_key
 from photosort.services.analyze import AnalyzeSettings, Analyzer, WorkerPool, analyze_paths
 from photosort.services.catalog_sync import CatalogSync
 from photosort.services.cluster import ClusterSettings, prewarm_clustering, update_people
+from photosort.services.face_tags import apply_names
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
@@ -158,9 +159,11 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
                 if result.error_kind == "transient":
                     summary.transient.add(result.path)
             else:
-                store.save_analysis(photo_id, width=result.width, height=result.height,
-                                    faces=result.faces, embeddings=result.embeddings,
-                                    model=settings.model_id, analyzed_with=settings.fingerprint)
+                face_ids = store.save_analysis(photo_id, width=result.width, height=result.height,
+                                               faces=result.faces, embeddings=result.embeddings,
+                                               model=settings.model_id, analyzed_with=settings.fingerprint)
+                apply_names(db, face_ids, result.names)
+                summary.errors.extend((result.path, e) for e in result.tag_errors)
                 summary.faces_found += len(result.faces)
             summary.analyzed += 1
             progress(ProgressEvent("analyze", summary.analyzed, total, result.path,

@@ -92,6 +92,9 @@ def undo_last(db: Database, progress: Progress = no_progress, cancel: CancelToke
         if not summary.cancelled:
             _restore_folder_times(journal.folder_times(target.id))
             journal.finish_batch(target.id, "undone")
+            from photosort.services.tags import restore_catalog_records
+
+            restore_catalog_records(db, target.id)
     return summary
 
 

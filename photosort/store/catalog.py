@@ -130,17 +130,26 @@ class PhotoStore:
 
         Faces that were already linked to people keep their link when the new
         face is the same one (same place in the photo), so re-analysis with a
-        new embedder never loses names or user decisions.
+        new embedder never loses names or user decisions. Faces the user drew
+        (``origin = 'user'``) are kept as they are; a detection on one of them or
+        on a box the user called "not a face" is dropped, its id given as -1.
         """
         with self.db.transaction() as c:
             old = c.execute(
                 "SELECT f.id, f.x1, f.y1, f.x2, f.y2, fp.person_id, fp.source, fp.confirmed"
                 " FROM faces f LEFT JOIN face_person fp ON fp.face_id = f.id"
-                " WHERE f.photo_id = ?", (photo_id,)).fetchall()
-            c.execute("DELETE FROM faces WHERE photo_id = ?", (photo_id,))
+                " WHERE f.photo_id = ? AND f.origin != 'user'", (photo_id,)).fetchall()
+            # Faces the user drew stay; detections on them or on a "not a face" box are dropped.
+            c.execute("DELETE FROM faces WHERE photo_id = ? AND origin != 'user'", (photo_id,))
+            keep_out = [Box(r["x1"], r["y1"], r["x2"], r["y2"]) for r in c.execute(
+                "SELECT x1, y1, x2, y2 FROM faces WHERE photo_id = ? UNION ALL"
+                " SELECT x1, y1, x2, y2 FROM not_faces WHERE photo_id = ?", (photo_id, photo_id))]
             ids = []
             for face, emb in zip(faces, embeddings):
                 b = face.box
+                if any(_iou(b, other) >= 0.5 for other in keep_out):
+                    ids.append(-1)
+                    continue
                 cur = c.execute(
                     "INSERT INTO faces (photo_id, x1, y1, x2, y2, landmarks, score, embedding, model)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

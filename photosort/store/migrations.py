@@ -150,3 +150,26 @@ def register_functions(conn) -> None:
     from photosort.core.paths import path_key
 
     conn.create_function("photosort_path_key", 1, path_key, deterministic=True)
+
+
+# 5: faces the user drew ("origin = 'user'": kept by every re-analysis), boxes
+# the user said are not faces (a detection there is dropped on re-analysis), and
+# the catalog's record of each original that write-tags rewrote (for its undo).
+MIGRATIONS[5] = """
+ALTER TABLE faces ADD COLUMN origin TEXT NOT NULL DEFAULT 'detector';
+CREATE TABLE not_faces (
+    id          INTEGER PRIMARY KEY,
+    photo_id    INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL,
+    created_at  REAL NOT NULL
+);
+CREATE INDEX not_faces_photo ON not_faces(photo_id);
+CREATE TABLE tag_rewrites (
+    batch_id     INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+    photo_id     INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+    size         INTEGER NOT NULL,
+    mtime_ns     INTEGER NOT NULL,
+    content_hash TEXT,
+    PRIMARY KEY (batch_id, photo_id)
+);
+"""
