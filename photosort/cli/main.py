@@ -11,10 +11,7 @@ import sys
 from typing import Sequence
 
 from photosort import __version__
-
-
-class CliError(Exception):
-    """A user-facing failure: printed as one line, exit code 1."""
+from photosort.cli.errors import CliError
 
 
 def _add_db(parser: argparse.ArgumentParser, default) -> None:
