@@ -11,7 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QDir
 
 from gui_support import answer_modal, copy_catalog, open_window, scanned_template
-from photosort.gui.app import forwarded, instance_key, parse_args
+from photosort.gui.app import instance_key
+from photosort.gui.options import forwarded, parse_args
 from photosort.gui.preferences import Preferences
 from photosort.store.db import Database
 

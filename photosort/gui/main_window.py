@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
 
     def handle_arguments(self, args: list[str]) -> None:
         """Arguments from the command line or from a second launch (single instance)."""
-        from photosort.gui.app import parse_args
+        from photosort.gui.options import parse_args
         from photosort.gui.single_instance import raise_window
 
         options = parse_args(args)
