@@ -10,6 +10,7 @@ import pytest
 from photosort.core.records import Box, DetectedFace
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import CatalogError, Database, schema_version
+from photosort.services.edits import PeopleEditor
 from photosort.store.people import PeopleStore
 
 
@@ -47,8 +48,7 @@ def test_analysis_round_trip_and_relink_on_reanalysis(db_path):
     rows = photos.embeddings("m@1")
     assert [r.face_id for r in rows] == ids
     np.testing.assert_array_equal(rows[0].embedding, emb[0])
-    alice = people.create("Alice")
-    people.assign([ids[0]], alice)
+    alice = PeopleEditor(db).new_person([ids[0]], "Alice")
     # re-analysis (e.g. a new embedder) keeps the name on the same face
     new_ids = photos.save_analysis(pid, width=100, height=80, faces=[_face(1), _face(101)],
                                    embeddings=emb, model="m@2", analyzed_with="fp2")
@@ -66,8 +66,7 @@ def test_deleting_a_photo_cascades_to_faces_and_links(db_path):
     ids = photos.save_analysis(pid, width=100, height=80, faces=[_face(0)],
                                embeddings=np.zeros((1, 128), np.float32), model="m",
                                analyzed_with="fp")
-    bob = people.create("Bob")
-    people.assign(ids, bob)
+    bob = PeopleEditor(db).new_person(ids, "Bob")
     photos.remove([pid])
     assert db.query("SELECT COUNT(*) AS n FROM faces")[0]["n"] == 0
     assert people.links() == {}
@@ -81,19 +80,19 @@ def test_people_edits(db_path):
     ids = photos.save_analysis(pid, width=300, height=80, faces=[_face(0), _face(100), _face(200)],
                                embeddings=np.zeros((3, 128), np.float32), model="m",
                                analyzed_with="fp")
-    a, b = people.create(), people.create("Bea")
-    people.assign(ids[:2], a, source="ml")
-    people.assign(ids[2:], b, source="ml")
+    editor = PeopleEditor(db)
+    a, b = people.apply_clustering([], [], [ids[:2], ids[2:]])  # two unnamed people, as grouped
+    editor.rename(b, "Bea")
     assert people.find(f"Unnamed {a}").id == a
     assert people.find("bea").id == b
-    people.merge(a, [b])  # the unnamed target takes the source's name
+    editor.merge(a, [b])  # the unnamed target takes the source's name
     merged = people.get(a)
     assert (merged.name, merged.face_count, merged.photo_count) == ("Bea", 3, 1)
     assert people.get(b) is None
-    people.reject([ids[0]], a)
+    editor.reject_faces([ids[0]], a)
     assert (ids[0], a) in people.rejections()
     assert ids[0] not in people.links()
-    people.set_hidden(a, True)
+    editor.set_hidden([a], True)
     assert people.list(include_hidden=False) == []
-    people.rename(a, "  Beatrice ")
+    editor.rename(a, "  Beatrice ")
     assert people.get(a).name == "Beatrice"

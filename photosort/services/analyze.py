@@ -124,9 +124,6 @@ def _ready() -> bool:
 
 def _run_worker(path: str) -> PhotoAnalysis:
     assert _worker is not None
-    crash_on = os.environ.get("PHOTOSORT_TEST_CRASH_ON")  # fault injection for the tests
-    if crash_on and path.endswith(crash_on):
-        os._exit(3)
     try:
         return _worker.analyze(path)
     except Exception as exc:  # a bug or a model failure on one photo must not stop the scan
