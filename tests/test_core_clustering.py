@@ -187,3 +187,15 @@ def test_real_faces_cluster_into_people(lfw_sample):
     alone = np.isin(names, list(strangers))
     # Measured: 7 of the 10 strangers stay noise (two lookalikes pair up, one joins a person).
     assert (labels["hdbscan"][alone] == -1).mean() >= 0.5
+
+
+def test_link_noise_joins_chains_of_close_noise_faces_only():
+    from photosort.core.linking import link_noise
+
+    X = np.array([[0.0], [0.3], [0.6], [5.0], [5.2], [9.0], [20.0], [0.1]])
+    labels = np.array([-1, -1, -1, -1, -1, -1, 4, 4])  # the last two are a cluster already
+    out = link_noise(X, labels, threshold=0.35)
+    # 0 - 0.3 - 0.6 is one chain (single linkage), 5.0 - 5.2 another, 9.0 stays alone;
+    # the clustered face at 0.1 is neither joined nor used as a bridge
+    assert out.tolist() == [5, 5, 5, 6, 6, -1, 4, 4]
+    assert link_noise(X, labels, threshold=0.35, min_size=3).tolist() == [5, 5, 5, -1, -1, -1, 4, 4]
