@@ -96,3 +96,30 @@ def test_people_edits(db_path):
     assert people.list(include_hidden=False) == []
     editor.rename(a, "  Beatrice ")
     assert people.get(a).name == "Beatrice"
+
+
+def test_migrations_run_as_whole_scripts_one_transaction_per_step(tmp_path, monkeypatch):
+    from photosort.store import db as db_module
+
+    steps = dict(db_module.MIGRATIONS)
+    latest = max(steps)
+    steps[latest + 1] = ""  # a placeholder another branch fills
+    steps[latest + 2] = """
+        CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+        CREATE TRIGGER notes_trim AFTER INSERT ON notes BEGIN
+            UPDATE notes SET text = trim(text) WHERE id = new.id;
+        END;
+        INSERT INTO notes (text) VALUES ('  a; b  ');
+    """
+    monkeypatch.setattr(db_module, "MIGRATIONS", steps)
+    db = Database(tmp_path / "c.sqlite3")
+    assert db.query("PRAGMA user_version")[0][0] == latest + 2
+    assert [r["text"] for r in db.query("SELECT text FROM notes")] == ["a; b"]
+    db.close()
+    steps[latest + 3] = "CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);"
+    with pytest.raises(sqlite3.OperationalError):
+        Database(tmp_path / "c.sqlite3")
+    conn = sqlite3.connect(tmp_path / "c.sqlite3")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == latest + 2  # nothing half-done
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchall() == []
+    conn.close()

@@ -64,21 +64,16 @@ def migrate(conn: sqlite3.Connection) -> int:
         raise CatalogError(
             f"catalog schema {current} is newer than this PhotoSort ({latest}); update PhotoSort")
     for version in range(current + 1, latest + 1):
-        script = MIGRATIONS[version]
-        conn.execute("BEGIN IMMEDIATE")
+        # One transaction per step: SQLite parses the script (triggers, literals with ";"),
+        # and an empty placeholder script just moves user_version on.
         try:
-            for statement in _statements(script):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version}")
-            conn.execute("COMMIT")
+            conn.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\n;"
+                               f"PRAGMA user_version = {version};\nCOMMIT;")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     return latest
-
-
-def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
 
 
 class Database:
