@@ -125,3 +125,15 @@ def test_analysis_options_reach_the_settings():
     assert not fast.mirror and fast.model_id == "dlib-resnet-v1@1"
     assert (fast.max_side, fast.min_face_size) == (800, 30)
     assert fast.fingerprint != default.fingerprint
+
+
+def test_cli_gui_and_analysis_share_one_set_of_default_settings():
+    from photosort.cli.main import build_parser
+    from photosort.gui.preferences import Preferences
+    from photosort.services.analyze import AnalyzeSettings
+
+    args = build_parser().parse_args(["scan", "x"])
+    cli = (args.min_face_size, args.threshold, args.max_side)
+    analysis = AnalyzeSettings()
+    assert cli == (analysis.min_face_size, analysis.threshold, analysis.max_side)
+    assert Preferences().analyze_settings() == analysis

@@ -20,6 +20,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from photosort.core import defaults
 from photosort.core.records import DetectedFace
 from photosort.ml.detector import DETECTOR_ID
 from photosort.services.progress import CancelToken
@@ -35,9 +36,9 @@ that size, without a resize (``photosort.media.decode.load_image``)."""
 class AnalyzeSettings:
     """What decides a photo's faces; changing any of it means re-analysis."""
 
-    min_face_size: int = 20
-    threshold: float = 0.9
-    max_side: int = 1024
+    min_face_size: int = defaults.MIN_FACE_SIZE
+    threshold: float = defaults.THRESHOLD
+    max_side: int = defaults.MAX_SIDE
     embedder: str = "dlib-resnet-v1"
     mirror: bool = True
     device: str | None = None
