@@ -11,6 +11,7 @@ import pytest
 
 import worker_faults
 
+from photosort.core.threads import TORCH_THREADS
 from photosort.services.analyze import Analyzer, AnalyzeSettings
 from photosort.services.edits import PeopleEditor
 from photosort.services.progress import CancelToken, ProgressEvent
@@ -23,9 +24,6 @@ PEOPLE = ["obama", "biden", "kit_harington", "alex_lacamoire"]
 
 @pytest.fixture(scope="module")
 def analyzer() -> Analyzer:
-    import torch
-
-    torch.set_num_threads(1)
     return Analyzer(AnalyzeSettings())
 
 
@@ -73,6 +71,9 @@ def test_scan_finds_faces_groups_people_and_records_bad_files(library, db_path, 
     errors = dict(summary.errors)
     assert set(errors) == {str(library / "broken.jpg"), str(library / "empty.png")}
     assert "empty" in errors[str(library / "empty.png")].lower()
+    import torch
+
+    assert torch.get_num_threads() == TORCH_THREADS  # in-process analysis keeps the policy
     assert summary.faces_found >= n_photos
     assert any(e.stage == "analyze" and e.done == e.total for e in events)
     groups = _people_by_folder(db)

@@ -14,7 +14,8 @@ are compact, so a face's neighbours sit in its nearest cells: on the
 benchmark 98% of faces keep their true nearest neighbour and the clusters
 score as well as those of the exact graph (BCubed F 0.982 vs 0.983 at 100k).
 Each cell's search is independent; a thread pool runs them in parallel
-(numpy releases the GIL in its matrix products and reductions).
+(numpy releases the GIL in its matrix products and reductions), one BLAS
+thread each (:mod:`photosort.core.threads`).
 
 Connecting edges come from Borůvka steps on the graph's components: every
 component but the largest is joined by its shortest edge to a face outside
@@ -26,17 +27,18 @@ hierarchy and be clustered wrongly.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+from photosort.core.threads import CORES, one_blas_thread
 
 EXACT_UP_TO = 12_000
 CELL_SIZE = 200
 PROBES = 12
 KMEANS_ITERATIONS = 8
 KMEANS_SAMPLE = 40_000
-THREADS = os.cpu_count() or 1
+THREADS = CORES
 #: Entries of one float32 distance block (64 MB).
 BLOCK = 1 << 24
 
@@ -148,8 +150,9 @@ class _CellIndex:
             ids[position[rows], slot, : best.shape[1]] = candidates[best]
             squared[position[rows], slot, : best.shape[1]] = np.take_along_axis(D, best, axis=1)
 
-        # numpy releases the GIL in its matrix products, sorts and reductions.
-        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        # numpy releases the GIL in its matrix products, sorts and reductions; each
+        # thread's BLAS keeps to one thread (the thread policy, photosort.core.threads).
+        with one_blas_thread(), ThreadPoolExecutor(max_workers=THREADS) as pool:
             list(pool.map(search, jobs))
         ids, squared = ids.reshape(queries.size, -1), squared.reshape(queries.size, -1)
         best = np.argsort(squared, axis=1, kind="stable")[:, :k]

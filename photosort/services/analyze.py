@@ -1,8 +1,9 @@
 """Analyze photos: decode, detect faces, align and embed them — in worker processes.
 
-Whole photos are spread over worker processes with one torch thread each:
-on a 2-core laptop that is about twice as fast as one process, while torch
-with all threads collapses as soon as anything else is busy. Small jobs run
+Whole photos are spread over worker processes with one torch thread each
+(the thread policy, :mod:`photosort.core.threads`): on a 2-core laptop that
+is about twice as fast as one process, while torch with all threads
+collapses as soon as anything else is busy. Small jobs run
 in-process, since starting a worker (importing torch, loading the models)
 costs about 2.5 s; a :class:`WorkerPool` can be started ahead of the first
 photo, so that this start-up overlaps the scan's discovery of files.
@@ -76,9 +77,12 @@ class Analyzer:
 
     def _models(self):
         if self._detector is None:
+            from photosort.core.threads import TORCH_THREADS
             from photosort.ml.detector import MtcnnDetector
             from photosort.ml.embedder import DlibResNetEmbedder
+            from photosort.ml.runtime import set_threads
 
+            set_threads(TORCH_THREADS)  # in-process or in a worker: the thread policy
             s = self.settings
             self._detector = MtcnnDetector(min_face_size=s.min_face_size, threshold=s.threshold,
                                            max_side=s.max_side, device=s.device)
@@ -112,9 +116,6 @@ _worker: Analyzer | None = None
 def _init_worker(settings: AnalyzeSettings) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    import torch
-
-    torch.set_num_threads(1)
     _worker = Analyzer(settings)
 
 
