@@ -77,10 +77,13 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 
 class Database:
-    """The catalog connection plus a lock that makes it the single writer.
+    """One connection to the catalog, plus a lock for the threads that share it.
 
-    Services share one ``Database``; ``transaction()`` serialises writers
-    across threads, and SQLite's WAL lets readers go on meanwhile.
+    ``transaction()`` serialises the writes made through this connection. Other
+    connections may write too — the window has one and the running job (scan,
+    regroup, organize, undo) opens its own — and SQLite serialises those:
+    every write transaction is ``BEGIN IMMEDIATE`` and waits up to the 30 s
+    busy timeout for the others, while WAL lets readers go on meanwhile.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
