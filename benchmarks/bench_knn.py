@@ -69,20 +69,7 @@ def hnswlib_lists(X: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def graph_from(X: np.ndarray, cols: np.ndarray, squared: np.ndarray):
     """A ``knn_graph`` result from given lists, connected by the IVF index's bridges."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    n, k = cols.shape
-    index = knn._CellIndex(X, np.random.default_rng(0))
-    edges = [(np.repeat(np.arange(n), k), cols.reshape(-1), squared.reshape(-1))]
-    while True:
-        rows, targets, _ = (np.concatenate(part) for part in zip(*edges))
-        graph = csr_matrix((np.ones(rows.size, dtype=np.int8), (rows, targets)), shape=(n, n))
-        n_components, component = connected_components(graph, directed=False)
-        if n_components == 1:
-            sq = np.concatenate([part[2] for part in edges]).astype(np.float64)
-            return rows, targets, np.sqrt(np.maximum(sq, 0.0))
-        edges.append(index.bridges(component))
+    return knn.connect(knn._CellIndex(X, np.random.default_rng(0)), cols, squared)
 
 
 def recall(found: np.ndarray, exact: np.ndarray) -> float:

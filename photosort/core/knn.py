@@ -52,9 +52,6 @@ def knn_graph(
     Distances are euclidean (float32 accuracy).  Exact up to ``EXACT_UP_TO``
     rows, approximate above (see the module docstring).
     """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
     n = np.shape(X)[0]
     if not 0 < k < n:
         raise ValueError(f"need 0 < k < n, got k={k} for {n} rows")
@@ -63,6 +60,17 @@ def knn_graph(
     short = np.flatnonzero(np.isinf(squared[:, -1]))  # probed cells held fewer than k rows
     if short.size:
         cols[short], squared[short] = index.nearest(k, queries=short, everywhere=True)
+    return connect(index, cols, squared)
+
+
+def connect(index: "_CellIndex", cols: np.ndarray,
+            squared: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``knn_graph``'s result from (n, k) neighbour lists and squared distances: the
+    k-NN edges, then Borůvka bridges from ``index`` until the graph is connected."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n, k = cols.shape
     edges = [(np.repeat(np.arange(n), k), cols.reshape(-1), squared.reshape(-1))]
     while True:
         rows, targets, _ = (np.concatenate(part) for part in zip(*edges))
