@@ -116,6 +116,10 @@ _worker: Analyzer | None = None
 def _init_worker(settings: AnalyzeSettings) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    from photosort.core.threads import TORCH_THREADS
+    from photosort.ml.runtime import set_threads
+
+    set_threads(TORCH_THREADS)  # imports torch now, while the scan still finds files
     _worker = Analyzer(settings)
 
 
