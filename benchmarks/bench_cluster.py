@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 from photosort.core import knn
-from photosort.core.clustering import assign_to_centroids, cluster_centroids, cluster_embeddings
+from photosort.core.clustering import cluster_centroids, cluster_embeddings
 from photosort.core.metrics import dense_codes, encode_pred, score_clustering
 
 DIM = 128
@@ -157,6 +157,21 @@ def timed(run, X: np.ndarray, epsilon: float) -> tuple[np.ndarray, float, float]
     wall, cpu = time.perf_counter(), time.process_time()
     labels = run(X, epsilon)
     return labels, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def assign_to_centroids(X_new: np.ndarray, centroids: np.ndarray,
+                        threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest centroid row for each new embedding (-1 beyond ``threshold``), and its distance.
+
+    Passing member vectors as ``centroids`` gives the nearest-member rule.  (The app
+    joins new faces to known people's centroids in ``services.cluster._join_known``.)
+    """
+    X_new, centroids = np.asarray(X_new, np.float64), np.asarray(centroids, np.float64)
+    sq = (X_new**2).sum(1)[:, None] + (centroids**2).sum(1)[None, :] - 2.0 * X_new @ centroids.T
+    nearest = np.argmin(sq, axis=1)
+    distance = np.sqrt(np.maximum(sq[np.arange(len(X_new)), nearest], 0.0))
+    nearest[distance > threshold] = -1
+    return nearest, distance
 
 
 def assignment_accuracy(X: np.ndarray, truth: np.ndarray, epsilon: float, seed: int = 0) -> str:

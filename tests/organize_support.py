@@ -2,12 +2,13 @@
 
 A :class:`Library` writes photo files (random bytes: the organizer never
 decodes them) into a temporary folder and records them in a real SQLite
-catalog with faces and people, exactly as the analyze pipeline would.
+catalog with faces and people. The photo rows hold what a scan stores (size,
+mtime, the scan's own BLAKE2b-128 ``content_hash``); the faces have boxes
+but no landmarks or embeddings, which organizing never reads.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from photosort.media.hashing import content_hash
 from photosort.store.db import Database
 
 SIZES = (3_000, 9_000, 17_000)
@@ -62,7 +64,7 @@ class Library:
         with self.db.transaction() as c:
             photo_id = int(c.execute(
                 "INSERT INTO photos (path, size, mtime_ns, content_hash, status) VALUES (?, ?, ?, ?, ?)",
-                (str(path), st.st_size, st.st_mtime_ns, hashlib.sha256(content).hexdigest(), status),
+                (str(path), st.st_size, st.st_mtime_ns, content_hash(path), status),
             ).lastrowid)
             for person_id, side in people:
                 face_id = int(c.execute(
@@ -81,7 +83,7 @@ class Library:
 
 
 def tree(root: Path) -> dict[str, tuple]:
-    """Every file and folder under ``root``: relative path -> (kind, sha256 or None, mtime_ns)."""
+    """Every file and folder under ``root``: relative path -> (kind, content hash or None, mtime_ns)."""
     result: dict[str, tuple] = {}
     if not root.exists():
         return result
@@ -91,19 +93,19 @@ def tree(root: Path) -> dict[str, tuple]:
             result[str(path.relative_to(root))] = ("dir", None, path.stat().st_mtime_ns)
         for name in files:
             path = Path(folder) / name
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = content_hash(path)
             result[str(path.relative_to(root))] = ("file", digest, path.stat().st_mtime_ns)
     return result
 
 
 def files_by_content(*roots: Path) -> dict[str, list[Path]]:
-    """sha256 -> every file holding those bytes under ``roots``."""
+    """Content hash -> every file holding those bytes under ``roots``."""
     found: dict[str, list[Path]] = {}
     for root in dict.fromkeys(roots):
         for folder, _, files in os.walk(root):
             for name in files:
                 path = Path(folder) / name
-                found.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), []).append(path)
+                found.setdefault(content_hash(path), []).append(path)
     return found
 
 

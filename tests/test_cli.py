@@ -40,6 +40,15 @@ def test_errors_are_one_line_with_nonzero_exit(tmp_path):
     assert bad.returncode == 2
 
 
+def test_errors_stay_one_line_when_run_as_the_main_module(tmp_path):
+    """``python -m photosort.cli.main`` loads ``main`` twice; the error class must still match."""
+    out = subprocess.run([sys.executable, "-m", "photosort.cli.main", "--db",
+                          str(tmp_path / "c.sqlite3"), "rename", "42", "Ann"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1, out.stderr
+    assert out.stderr.strip() == "photosort: no person '42'; see `photosort people`"
+
+
 def test_scan_people_rename_merge_hide_from_the_command_line(tmp_path, data_dir, capsys):
     lib = tmp_path / "lib"
     for person in ("biden", "kit_harington"):
@@ -116,3 +125,15 @@ def test_analysis_options_reach_the_settings():
     assert not fast.mirror and fast.model_id == "dlib-resnet-v1@1"
     assert (fast.max_side, fast.min_face_size) == (800, 30)
     assert fast.fingerprint != default.fingerprint
+
+
+def test_cli_gui_and_analysis_share_one_set_of_default_settings():
+    from photosort.cli.main import build_parser
+    from photosort.gui.preferences import Preferences
+    from photosort.services.analyze import AnalyzeSettings
+
+    args = build_parser().parse_args(["scan", "x"])
+    cli = (args.min_face_size, args.threshold, args.max_side)
+    analysis = AnalyzeSettings()
+    assert cli == (analysis.min_face_size, analysis.threshold, analysis.max_side)
+    assert Preferences().analyze_settings() == analysis

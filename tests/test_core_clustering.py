@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from photosort.core import clustering
 from photosort.core.clustering import (
-    assign_to_centroids,
     cluster_centroids,
     cluster_embeddings,
     match_clusters,
@@ -122,32 +120,6 @@ def test_split_same_photo_dissolves_clusters_left_too_small():
     assert split_same_photo(labels, photos, X, min_cluster_size=1).tolist() == [-1, 4, -1, 9, 9, 9]
 
 
-def test_assign_to_centroids_threshold():
-    centroids = np.array([[0.0, 0.0], [10.0, 0.0]])
-    X_new = np.array([[3.0, 4.0], [13.0, 0.0], [5.0, 0.0], [30.0, 0.0]])
-    idx, dist = assign_to_centroids(X_new, centroids, threshold=5.0)
-    # (5, 0) is 5 from both centroids: the tie goes to the first; exactly 5 is kept.
-    assert idx.tolist() == [0, 1, 0, -1]
-    assert dist.tolist() == [5.0, 3.0, 5.0, 20.0]
-    idx, _ = assign_to_centroids(X_new, centroids, threshold=4.9)
-    assert idx.tolist() == [-1, 1, -1, -1]
-
-
-def test_assign_to_centroids_matches_brute_force_across_blocks(monkeypatch):
-    rng = np.random.default_rng(7)
-    X_new, centroids = rng.normal(size=(500, 16)), rng.normal(size=(37, 16))
-    monkeypatch.setattr(clustering, "_DISTANCE_BLOCK", 37 * 50)  # ten blocks
-    idx, dist = assign_to_centroids(X_new, centroids, threshold=np.inf)
-    full = np.linalg.norm(X_new[:, None, :] - centroids[None, :, :], axis=2)
-    assert idx.tolist() == full.argmin(axis=1).tolist()
-    assert dist == pytest.approx(full.min(axis=1))
-
-
-def test_assign_without_centroids():
-    idx, dist = assign_to_centroids(np.zeros((3, 4)), np.empty((0, 4)), threshold=1.0)
-    assert idx.tolist() == [-1, -1, -1] and np.isinf(dist).all()
-
-
 def test_match_clusters_restores_relabelled_people():
     old = [11, 11, 11, 12, 12, 13, 13, 13, None]
     relabelled = [2, 2, 2, 0, 0, 1, 1, 1, -1]
@@ -215,3 +187,15 @@ def test_real_faces_cluster_into_people(lfw_sample):
     alone = np.isin(names, list(strangers))
     # Measured: 7 of the 10 strangers stay noise (two lookalikes pair up, one joins a person).
     assert (labels["hdbscan"][alone] == -1).mean() >= 0.5
+
+
+def test_link_noise_joins_chains_of_close_noise_faces_only():
+    from photosort.core.linking import link_noise
+
+    X = np.array([[0.0], [0.3], [0.6], [5.0], [5.2], [9.0], [20.0], [0.1]])
+    labels = np.array([-1, -1, -1, -1, -1, -1, 4, 4])  # the last two are a cluster already
+    out = link_noise(X, labels, threshold=0.35)
+    # 0 - 0.3 - 0.6 is one chain (single linkage), 5.0 - 5.2 another, 9.0 stays alone;
+    # the clustered face at 0.1 is neither joined nor used as a bridge
+    assert out.tolist() == [5, 5, 5, 6, 6, -1, 4, 4]
+    assert link_noise(X, labels, threshold=0.35, min_size=3).tolist() == [5, 5, 5, -1, -1, -1, 4, 4]

@@ -93,3 +93,21 @@ def test_ivf_clusters_match_exact_clusters(monkeypatch, backend):
 def test_k_must_fit_the_data():
     with pytest.raises(ValueError):
         knn_graph(np.zeros((5, 3)), 5)
+
+
+def test_the_cell_search_holds_blas_to_one_thread_per_thread(monkeypatch):
+    """The thread policy (photosort.core.threads): Python threads × BLAS threads ≤ cores."""
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    real = knn._CellIndex.distance_block
+
+    def spy(self, queries, candidates):
+        seen.append([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"])
+        return real(self, queries, candidates)
+
+    monkeypatch.setattr(knn._CellIndex, "distance_block", spy)
+    X = np.random.default_rng(0).normal(size=(300, 16)).astype(np.float32)
+    knn.knn_graph(X, 5)
+    assert seen and seen[0]  # numpy's BLAS was found
+    assert all(threads == [1] * len(threads) for threads in seen)

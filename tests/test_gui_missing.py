@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from gui_support import answer_modal, copy_catalog, open_window, scanned_template
+from catalog_queries import faces_of_photo, photo_by_path
 from photosort.services.scan import scan
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
@@ -52,8 +53,8 @@ def test_the_window_shows_missing_photos_and_forgets_them_only_when_confirmed(qt
     assert commands.forget_missing.isEnabled()
 
     store = PhotoStore(window.library.db)
-    photo = store.by_path(str(gone[0]))
-    assert photo.missing and store.faces_of_photo(photo.id)
+    photo = photo_by_path(db, str(gone[0]))
+    assert photo.missing and faces_of_photo(db, photo.id)
     window.open_photo([photo.id], 0, None)
     assert "missing" in window.photo_viewer.title.text()
     assert "missing" in window.photo_viewer.canvas.status
@@ -65,7 +66,7 @@ def test_the_window_shows_missing_photos_and_forgets_them_only_when_confirmed(qt
 
     answer_modal(_click("Forget"))
     commands.forget_missing.trigger()
-    assert store.missing() == [] and store.by_path(str(gone[0])) is None
+    assert store.missing() == [] and photo_by_path(db, str(gone[0])) is None
     assert not commands.missing_button.isVisible() and not commands.forget_missing.isEnabled()
     window.close()
     conn = sqlite3.connect(catalog)

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from gui_support import answer_modal, open_window
+from photosort.services.edits import PeopleEditor
 from photosort.services.scan import scan
 from photosort.store.db import Database
 from photosort.store.people import PeopleStore
@@ -27,10 +28,10 @@ def named_library(tmp_path: Path, data_dir: Path) -> tuple[Path, Path]:
     db_path = tmp_path / "catalog.sqlite3"
     db = Database(db_path)
     scan(db, [lib], workers=1)
-    people = PeopleStore(db)
-    marie = people.create("Marie Curie")
+    people = PeopleEditor(db)
+    marie = people.new_person([], "Marie Curie")
     left = db.query("SELECT id FROM faces ORDER BY x1 LIMIT 1")[0]["id"]
-    people.assign([left], marie)
+    people.move_faces([left], marie)
     db.close()
     return db_path, photo
 

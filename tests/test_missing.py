@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog_queries import faces_of_photo, photo_by_path
 from photosort.cli.main import main
 from photosort.services.analyze import Analyzer, AnalyzeSettings
 from photosort.services.catalog_sync import CatalogSync
@@ -55,7 +56,7 @@ def test_a_folder_away_for_a_while_comes_back_with_every_decision(tmp_path, data
     largest = max(people.list(), key=lambda p: p.face_count)
     editor.rename(largest.id, "Barack Obama")
     obama_photos = sorted((lib / "obama").iterdir())
-    obama_faces = [f for p in obama_photos for f in photos.faces_of_photo(photos.by_path(str(p)).id)]
+    obama_faces = [f for p in obama_photos for f in faces_of_photo(db, photo_by_path(db, str(p)).id)]
     assert any(f.person_id == largest.id for f in obama_faces)
     wrong = next(f for f in obama_faces if f.person_id == largest.id)
     editor.reject_faces([wrong.id], largest.id)  # "not this person", on a photo that goes away

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from organize_support import Library, read_only, temp_leftovers, tree
+from photosort.media.hashing import content_hash
 from photosort.services.fileops import OUTPUT_MARKER, FileOps
 from photosort.services.organize import execute_plan, plan_organize
 from photosort.services.progress import CancelToken
@@ -31,7 +31,7 @@ def lib(tmp_path, db_path):
 
 
 def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return content_hash(path)  # what organize_support.tree records
 
 
 def people_of(lib: Library, path: Path) -> list[str]:

@@ -15,7 +15,6 @@ Moves are exercised on one volume (destination inside the source tree), with
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from organize_support import Library, files_by_content, temp_leftovers, tree
+from photosort.media.hashing import content_hash
 from photosort.services.organize import execute_plan, plan_organize
 from photosort.services.reconcile import reconcile
 from photosort.services.undo import undo_last
@@ -118,7 +118,7 @@ def check_consistent(db: Database, sc: Scenario, mode: str, copies: set[Path],
     for row in db.query("SELECT id, path, content_hash, mtime_ns FROM photos"):
         path = Path(row["path"])
         assert path.is_file(), f"{where}: catalog path missing {path}"
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == row["content_hash"], where
+        assert content_hash(path) == row["content_hash"], where
         assert path.stat().st_mtime_ns == row["mtime_ns"], f"{where}: mtime of {path}"
         photo_hashes.add(row["content_hash"])
         places = contents[row["content_hash"]]
@@ -216,7 +216,7 @@ def test_kill_undo_at_every_step(server, tmp_path):
         reconcile(db)
         assert temp_leftovers(sc.base) == [], where
         for row in db.query("SELECT path, content_hash FROM photos"):
-            assert hashlib.sha256(Path(row["path"]).read_bytes()).hexdigest() == row["content_hash"]
+            assert content_hash(Path(row["path"])) == row["content_hash"]
         assert undo_last(db).batch_id is not None, where
         assert tree(sc.root) == sc.before, where
         assert not sc.outside.exists(), where

@@ -96,7 +96,9 @@ def test_no_photosort_module_imports_something_the_bundle_leaves_out(contents):
     assert offenders == []
 
 
-def test_the_entry_script_supports_frozen_worker_processes():
+def test_text_guard_the_entry_script_calls_freeze_support_first():
+    """A cheap source-text guard, not a proof: that the frozen app's worker pool really
+    starts can only be shown by scanning with the frozen bundle (the Windows rehearsal)."""
     source = (PACKAGING / "photosort_main.py").read_text(encoding="utf-8")
     assert source.index("freeze_support()") < source.index("from photosort.cli.main import main")
 

@@ -71,6 +71,15 @@ def test_installs_with_uv_and_runs_pytest(steps):
         assert (ROOT / listed).is_file()
 
 
+def test_every_file_with_windows_only_tests_runs_in_the_windows_job(steps):
+    """A test marked ``windows`` is skipped on Linux: unless its file is listed here it runs nowhere."""
+    commands = _commands(steps)
+    marked = sorted(f"tests/{p.name}" for p in (ROOT / "tests").glob("test_*.py")
+                    if "pytest.mark.windows" in p.read_text(encoding="utf-8"))
+    assert "tests/test_media_discover.py" in marked
+    assert [f for f in marked if f not in commands] == []
+
+
 def test_freezes_self_tests_builds_and_uploads_in_that_order(steps):
     commands = [step.get("run", "") for step in steps]
 

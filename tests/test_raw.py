@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from photosort.services.edits import PeopleEditor
 from photosort.media.decode import load_image
 from photosort.services.analyze import Analyzer, AnalyzeSettings
 from photosort.services.organize import execute_plan, plan_organize
@@ -81,10 +82,10 @@ def test_raw_jpeg_and_sidecar_move_as_one_and_undo_exactly(tmp_path, upright, an
     upright.save(lib / "IMG_1234.JPG", quality=95)
     db = Database(tmp_path / "c.sqlite3")
     scan(db, [lib], analyzer=analyzer)
-    people = PeopleStore(db)
-    marie = people.create("Marie Curie")
+    people = PeopleEditor(db)
+    marie = people.new_person([], "Marie Curie")
     for r in db.query("SELECT f.id FROM faces f WHERE (f.x1 + f.x2) / 2 < 420"):
-        people.assign([r["id"]], marie)
+        people.move_faces([r["id"]], marie)
     # The JPEG twin has no named face of its own: it must still go with its RAW.
     db.query("DELETE FROM face_person WHERE face_id IN (SELECT f.id FROM faces f JOIN photos p"
              " ON p.id = f.photo_id WHERE p.path LIKE '%.JPG')")

@@ -6,12 +6,17 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import worker_faults
+
+from catalog_queries import faces_of_photo, photo_by_path
+from photosort.core.threads import TORCH_THREADS
 from photosort.services.analyze import Analyzer, AnalyzeSettings
+from photosort.services.edits import PeopleEditor
 from photosort.services.progress import CancelToken, ProgressEvent
 from photosort.services.scan import scan
-from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
 from photosort.store.people import PeopleStore
 
@@ -20,9 +25,6 @@ PEOPLE = ["obama", "biden", "kit_harington", "alex_lacamoire"]
 
 @pytest.fixture(scope="module")
 def analyzer() -> Analyzer:
-    import torch
-
-    torch.set_num_threads(1)
     return Analyzer(AnalyzeSettings())
 
 
@@ -37,6 +39,18 @@ def library(tmp_path: Path, data_dir: Path) -> Path:
     (lib / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     (lib / "empty.png").write_bytes(b"")
     return lib
+
+
+def _photo_id(db: Database, path: Path) -> int | None:
+    rows = db.query("SELECT id FROM photos WHERE path = ?", (str(path),))
+    return rows[0]["id"] if rows else None
+
+
+def _first_face_person(db: Database, photo_id: int) -> int | None:
+    """The person of the photo's leftmost face."""
+    rows = db.query("SELECT fp.person_id FROM faces f LEFT JOIN face_person fp ON fp.face_id = f.id"
+                    " WHERE f.photo_id = ? ORDER BY f.x1 LIMIT 1", (photo_id,))
+    return rows[0]["person_id"]
 
 
 def _people_by_folder(db: Database) -> dict[str, set[int]]:
@@ -58,6 +72,9 @@ def test_scan_finds_faces_groups_people_and_records_bad_files(library, db_path, 
     errors = dict(summary.errors)
     assert set(errors) == {str(library / "broken.jpg"), str(library / "empty.png")}
     assert "empty" in errors[str(library / "empty.png")].lower()
+    import torch
+
+    assert torch.get_num_threads() == TORCH_THREADS  # in-process analysis keeps the policy
     assert summary.faces_found >= n_photos
     assert any(e.stage == "analyze" and e.done == e.total for e in events)
     groups = _people_by_folder(db)
@@ -76,9 +93,9 @@ def test_rescan_is_incremental_and_follows_moves_renames_and_deletions(library, 
     scan(db, [library], analyzer=analyzer)
     people = PeopleStore(db)
     obama_file = sorted((library / "obama").iterdir())[0]
-    photo = PhotoStore(db).by_path(str(obama_file))
-    face = PhotoStore(db).faces_of_photo(photo.id)[0]
-    people.rename(face.person_id, "Barack Obama")
+    photo_id = _photo_id(db, obama_file)
+    person_id = _first_face_person(db, photo_id)
+    PeopleEditor(db).rename(person_id, "Barack Obama")
 
     again = scan(db, [library], analyzer=analyzer)
     assert (again.new, again.analyzed, again.unchanged) == (0, 0, again.discovered)
@@ -90,12 +107,10 @@ def test_rescan_is_incremental_and_follows_moves_renames_and_deletions(library, 
     victim.unlink()
     third = scan(db, [library], analyzer=analyzer)
     assert third.moved == 1 and third.missing == 1 and third.analyzed == 0
-    relocated = PhotoStore(db).by_path(str(moved))
-    assert relocated is not None and relocated.id == photo.id
-    face_after = PhotoStore(db).faces_of_photo(photo.id)[0]
-    assert people.get(face_after.person_id).name == "Barack Obama"
-    kept = PhotoStore(db).by_path(str(victim))  # deleted files are missing, not forgotten
-    assert kept is not None and kept.missing and PhotoStore(db).faces_of_photo(kept.id)
+    assert _photo_id(db, moved) == photo_id
+    assert people.get(_first_face_person(db, photo_id)).name == "Barack Obama"
+    kept = photo_by_path(db, str(victim))  # deleted files are missing, not forgotten
+    assert kept is not None and kept.missing and faces_of_photo(db, kept.id)
 
 
 def test_a_new_analysis_pipeline_reanalyzes_every_photo_and_keeps_the_names(library, db_path, analyzer):
@@ -105,13 +120,12 @@ def test_a_new_analysis_pipeline_reanalyzes_every_photo_and_keeps_the_names(libr
     db = Database(db_path)
     folders = [library / "obama", library / "biden"]
     first = scan(db, folders, analyzer=analyzer)
-    people, photos = PeopleStore(db), PhotoStore(db)
+    people, editor = PeopleStore(db), PeopleEditor(db)
     named = {}
     for person in ("obama", "biden"):
-        photo = photos.by_path(str(sorted((library / person).iterdir())[0]))
-        face = photos.faces_of_photo(photo.id)[0]
-        people.rename(face.person_id, person.title())
-        named[person] = face.person_id
+        person_id = _first_face_person(db, _photo_id(db, sorted((library / person).iterdir())[0]))
+        editor.rename(person_id, person.title())
+        named[person] = person_id
     settings = AnalyzeSettings(mirror=False)
     assert settings.fingerprint != analyzer.settings.fingerprint
     again = scan(db, folders, settings=settings, analyzer=Analyzer(settings))
@@ -150,9 +164,26 @@ def test_worker_processes_give_the_same_faces(library, db_path, analyzer, monkey
     scan(pooled, [library / "obama", library / "biden"], workers=2)
     local = Database(db_path.with_name("local.sqlite3"))
     scan(local, [library / "obama", library / "biden"], analyzer=analyzer)
-    q = "SELECT p.path, COUNT(f.id) AS n FROM photos p LEFT JOIN faces f ON f.photo_id = p.id" \
-        " GROUP BY p.path ORDER BY p.path"
-    assert [tuple(r) for r in pooled.query(q)] == [tuple(r) for r in local.query(q)]
+    pooled_faces, local_faces = _faces_by_photo(pooled), _faces_by_photo(local)
+    assert sorted(pooled_faces) == sorted(local_faces)
+    assert sum(len(f) for f in local_faces.values()) >= 2
+    for path, faces in local_faces.items():
+        assert len(pooled_faces[path]) == len(faces), path
+        for (box, emb), (pbox, pemb) in zip(faces, pooled_faces[path]):
+            np.testing.assert_allclose(pbox, box, atol=0.5, err_msg=path)  # pixels
+            assert np.linalg.norm(pemb - emb) < 1e-3, path  # same-person distance is ~0.4
+
+
+def _faces_by_photo(db: Database) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """Photo path -> its faces' boxes and descriptors, in box order."""
+    out: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for r in db.query("SELECT p.path, f.x1, f.y1, f.x2, f.y2, f.embedding FROM photos p"
+                      " LEFT JOIN faces f ON f.photo_id = p.id ORDER BY p.path, f.x1, f.y1"):
+        faces = out.setdefault(r["path"], [])
+        if r["embedding"] is not None:
+            faces.append((np.array([r["x1"], r["y1"], r["x2"], r["y2"]]),
+                          np.frombuffer(r["embedding"], np.float32)))
+    return out
 
 
 def test_a_photo_that_kills_its_worker_is_reported_and_the_scan_goes_on(
@@ -164,7 +195,7 @@ def test_a_photo_that_kills_its_worker_is_reported_and_the_scan_goes_on(
     shutil.copy(data_dir / "face_recognition_examples" / "obama" / "obama_small.jpg",
                 lib / "killer.jpg")
     monkeypatch.setattr(analyze, "IN_PROCESS_BELOW", 0)
-    monkeypatch.setenv("PHOTOSORT_TEST_CRASH_ON", "killer.jpg")
+    monkeypatch.setattr(analyze, "_run_worker", worker_faults.run_or_die_on_killer)
     db = Database(db_path)
     summary = scan(db, [lib], workers=2)
     assert dict(summary.errors) == {str(lib / "killer.jpg"): "this photo crashed the face analyzer"}

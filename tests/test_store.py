@@ -7,9 +7,11 @@ import sqlite3
 import numpy as np
 import pytest
 
+from catalog_queries import faces_of_photo, photo_by_path
 from photosort.core.records import Box, DetectedFace
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import CatalogError, Database, schema_version
+from photosort.services.edits import PeopleEditor
 from photosort.store.people import PeopleStore
 
 
@@ -47,8 +49,7 @@ def test_analysis_round_trip_and_relink_on_reanalysis(db_path):
     rows = photos.embeddings("m@1")
     assert [r.face_id for r in rows] == ids
     np.testing.assert_array_equal(rows[0].embedding, emb[0])
-    alice = people.create("Alice")
-    people.assign([ids[0]], alice)
+    alice = PeopleEditor(db).new_person([ids[0]], "Alice")
     # re-analysis (e.g. a new embedder) keeps the name on the same face
     new_ids = photos.save_analysis(pid, width=100, height=80, faces=[_face(1), _face(101)],
                                    embeddings=emb, model="m@2", analyzed_with="fp2")
@@ -66,8 +67,7 @@ def test_forgetting_a_missing_photo_cascades_to_faces_and_links(db_path):
     ids = photos.save_analysis(pid, width=100, height=80, faces=[_face(0)],
                                embeddings=np.zeros((1, 128), np.float32), model="m",
                                analyzed_with="fp")
-    bob = people.create("Bob")
-    people.assign(ids, bob)
+    bob = PeopleEditor(db).new_person(ids, "Bob")
     assert photos.forget_missing() == 0  # only missing photos can be forgotten
     assert db.query("SELECT COUNT(*) AS n FROM faces")[0]["n"] == 1
     photos.mark_missing([pid])
@@ -85,21 +85,21 @@ def test_people_edits(db_path):
     ids = photos.save_analysis(pid, width=300, height=80, faces=[_face(0), _face(100), _face(200)],
                                embeddings=np.zeros((3, 128), np.float32), model="m",
                                analyzed_with="fp")
-    a, b = people.create(), people.create("Bea")
-    people.assign(ids[:2], a, source="ml")
-    people.assign(ids[2:], b, source="ml")
+    editor = PeopleEditor(db)
+    a, b = people.apply_clustering([], [], [ids[:2], ids[2:]])  # two unnamed people, as grouped
+    editor.rename(b, "Bea")
     assert people.find(f"Unnamed {a}").id == a
     assert people.find("bea").id == b
-    people.merge(a, [b])  # the unnamed target takes the source's name
+    editor.merge(a, [b])  # the unnamed target takes the source's name
     merged = people.get(a)
     assert (merged.name, merged.face_count, merged.photo_count) == ("Bea", 3, 1)
     assert people.get(b) is None
-    people.reject([ids[0]], a)
+    editor.reject_faces([ids[0]], a)
     assert (ids[0], a) in people.rejections()
     assert ids[0] not in people.links()
-    people.set_hidden(a, True)
+    editor.set_hidden([a], True)
     assert people.list(include_hidden=False) == []
-    people.rename(a, "  Beatrice ")
+    editor.rename(a, "  Beatrice ")
     assert people.get(a).name == "Beatrice"
 
 
@@ -136,6 +136,33 @@ def test_migration_4_gives_old_catalogs_one_identity_per_file(db_path, monkeypat
     assert rows[r"C:\Photos\b.jpg"] == (r"C:\PHOTOS\B.JPG", False)
     assert [r["path"] for r in db.query("SELECT path FROM roots")] == [r"C:\Photos"]
     store = PhotoStore(db)
-    assert store.by_path(r"c:\PHOTOS\b.JPG").path == r"C:\Photos\b.jpg"
+    assert photo_by_path(db, r"c:\PHOTOS\b.JPG").path == r"C:\Photos\b.jpg"
     with pytest.raises(sqlite3.IntegrityError):  # a third spelling cannot be added
         store.add(r"C:\PHOTOS\B.jpg", 1, 1, None)
+
+
+def test_migrations_run_as_whole_scripts_one_transaction_per_step(tmp_path, monkeypatch):
+    from photosort.store import db as db_module
+
+    steps = dict(db_module.MIGRATIONS)
+    latest = max(steps)
+    steps[latest + 1] = ""  # a placeholder another branch fills
+    steps[latest + 2] = """
+        CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);
+        CREATE TRIGGER notes_trim AFTER INSERT ON notes BEGIN
+            UPDATE notes SET text = trim(text) WHERE id = new.id;
+        END;
+        INSERT INTO notes (text) VALUES ('  a; b  ');
+    """
+    monkeypatch.setattr(db_module, "MIGRATIONS", steps)
+    db = Database(tmp_path / "c.sqlite3")
+    assert db.query("PRAGMA user_version")[0][0] == latest + 2
+    assert [r["text"] for r in db.query("SELECT text FROM notes")] == ["a; b"]
+    db.close()
+    steps[latest + 3] = "CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);"
+    with pytest.raises(sqlite3.OperationalError):
+        Database(tmp_path / "c.sqlite3")
+    conn = sqlite3.connect(tmp_path / "c.sqlite3")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == latest + 2  # nothing half-done
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchall() == []
+    conn.close()

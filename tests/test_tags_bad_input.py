@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from photosort.services.edits import PeopleEditor
 from photosort.media.xmp_source import load_face_tags
 
 HEAD = ("<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>"
@@ -111,10 +112,10 @@ def test_writing_over_a_broken_sidecar_or_a_bad_name_fails_cleanly(tmp_path, dat
         (lib / name).write_bytes(sorted((data_dir / "face_recognition_examples" / "obama").iterdir())[0].read_bytes())
     db = Database(db_path)
     scan(db, [lib], analyzer=Analyzer(AnalyzeSettings()))
-    people = PeopleStore(db)
+    people = PeopleEditor(db)
     faces = {r["path"]: r["id"] for r in db.query("SELECT p.path, f.id FROM faces f JOIN photos p ON p.id = f.photo_id")}
-    people.assign([faces[str(lib / "a.jpg")]], people.create("Barack"))
-    people.assign([faces[str(lib / "b.jpg")]], people.create("Bad\x01Name"))
+    people.move_faces([faces[str(lib / "a.jpg")]], people.new_person([], "Barack"))
+    people.move_faces([faces[str(lib / "b.jpg")]], people.new_person([], "Bad\x01Name"))
     (lib / "a.jpg.xmp").write_text("garbage, not XML")
     before = {p.name: p.read_bytes() for p in lib.iterdir()}
     summary = write_tags(db)

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from photosort.services.edits import PeopleEditor
 from photosort.services.analyze import Analyzer, AnalyzeSettings
 from photosort.services.scan import scan
 from photosort.services.tags import write_tags
@@ -52,10 +53,10 @@ def _name_faces(db: Database) -> None:
 
     (Pierre, in profile, is not always detected: a photo may have only Marie.)
     """
-    people = PeopleStore(db)
-    ids = [people.create(n) for n in NAMES]
+    people = PeopleEditor(db)
+    ids = [people.new_person([], n) for n in NAMES]
     for r in db.query("SELECT f.id, f.x1, f.x2, p.width FROM faces f JOIN photos p ON p.id = f.photo_id"):
-        people.assign([r["id"]], ids[int((r["x1"] + r["x2"]) / 2 > r["width"] / 2)])
+        people.move_faces([r["id"]], ids[int((r["x1"] + r["x2"]) / 2 > r["width"] / 2)])
 
 
 def _check_regions(db: Database, photo: Path, source: Path, orientation: int, stored_size) -> None:

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from photosort.cli.main import CliError
+from photosort.cli.errors import CliError
 
 
 def run(args: argparse.Namespace) -> int:

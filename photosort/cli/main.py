@@ -11,10 +11,8 @@ import sys
 from typing import Sequence
 
 from photosort import __version__
-
-
-class CliError(Exception):
-    """A user-facing failure: printed as one line, exit code 1."""
+from photosort.cli.errors import CliError
+from photosort.core import defaults
 
 
 def _add_db(parser: argparse.ArgumentParser, default) -> None:
@@ -24,12 +22,12 @@ def _add_db(parser: argparse.ArgumentParser, default) -> None:
 
 def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: cores)")
-    p.add_argument("--min-face-size", type=int, default=20,
-                   help="smallest face in pixels of the working image (default 20)")
-    p.add_argument("--threshold", type=float, default=0.9,
-                   help="face probability threshold (default 0.9)")
-    p.add_argument("--max-side", type=int, default=1024,
-                   help="working image size for detection (default 1024)")
+    p.add_argument("--min-face-size", type=int, default=defaults.MIN_FACE_SIZE,
+                   help="smallest face in pixels of the working image (default %(default)s)")
+    p.add_argument("--threshold", type=float, default=defaults.THRESHOLD,
+                   help="face probability threshold (default %(default)s)")
+    p.add_argument("--max-side", type=int, default=defaults.MAX_SIDE,
+                   help="working image size for detection (default %(default)s)")
     p.add_argument("--no-mirror", dest="mirror", action="store_false",
                    help="one descriptor per face instead of averaging it with its mirror image's: "
                         "embedding twice as fast, grouping slightly less accurate")

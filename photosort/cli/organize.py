@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from photosort.cli.main import CliError
+from photosort.cli.errors import CliError
 from photosort.cli.progress_bar import ProgressBar
 
 

@@ -36,8 +36,8 @@ both give the same clusters; above, fast_hdbscan's faster spanning tree
 keeps 100k faces well under the 60 s target.
 
 The helpers serve the people catalog: ``split_same_photo`` (one person at
-most once per photo), ``cluster_centroids`` / ``assign_to_centroids`` (new
-faces join existing people) and ``match_clusters`` (re-clustering keeps
+most once per photo), ``cluster_centroids`` (people's centres; new faces
+join them in ``photosort.services.cluster``) and ``match_clusters`` (re-clustering keeps
 person ids, hence names).
 """
 
@@ -61,10 +61,6 @@ KNN_K = 30
 #: Distances are stored at least this large: a sparse matrix cannot reliably
 #: hold a zero weight, and HDBSCAN's λ = 1/distance must stay finite.
 _MIN_DISTANCE = 1e-9
-
-#: Rows of the distance matrix computed at once by ``assign_to_centroids``
-#: (bounds its memory to about this many float64 entries).
-_DISTANCE_BLOCK = 4_000_000
 
 
 def cluster_embeddings(
@@ -185,44 +181,6 @@ def split_same_photo(
     kept, sizes = np.unique(labels[labels != NOISE], return_counts=True)
     labels[np.isin(labels, kept[sizes < min_cluster_size])] = NOISE
     return labels
-
-
-def assign_to_centroids(
-    X_new: np.ndarray, centroids: np.ndarray, threshold: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest centroid row for each new embedding, and the euclidean distance to it.
-
-    The index is ``-1`` where even the nearest centroid is farther than
-    ``threshold`` (the distance is still reported).  With no centroids every
-    index is ``-1`` and every distance ``inf``.
-
-    Nearest centroid rather than nearest member: a centroid averages away the
-    pose and light of single photos, and one mislabelled or odd member cannot
-    capture strangers.  Holding out 10% of lfw-dev (dlib descriptors) and
-    assigning it to the clusters of the rest, the best threshold gave 93.4%
-    right answers for the centroid rule (at 0.45) against 91.1% for the
-    nearest member (at 0.45); it is also k instead of n distances per face.
-    Passing member vectors as ``centroids`` gives the nearest-member rule.
-    """
-    X_new = np.atleast_2d(np.asarray(X_new, dtype=np.float64))
-    centroids = np.asarray(centroids, dtype=np.float64).reshape(-1, X_new.shape[1])
-    m, k = X_new.shape[0], centroids.shape[0]
-    if k == 0:
-        return np.full(m, -1, dtype=np.int64), np.full(m, np.inf)
-    nearest = np.empty(m, dtype=np.int64)
-    best = np.empty(m)
-    centroid_sq = np.einsum("ij,ij->i", centroids, centroids)
-    step = max(1, _DISTANCE_BLOCK // k)
-    for start in range(0, m, step):
-        block = X_new[start : start + step]
-        sq = centroid_sq[None, :] - 2.0 * block @ centroids.T
-        idx = np.argmin(sq, axis=1)
-        nearest[start : start + step] = idx
-        rows = np.arange(block.shape[0])
-        best[start : start + step] = np.einsum("ij,ij->i", block, block) + sq[rows, idx]
-    distance = np.sqrt(np.maximum(best, 0.0))
-    nearest[distance > threshold] = -1
-    return nearest, distance
 
 
 def match_clusters(

@@ -23,31 +23,23 @@ def link_noise(X: np.ndarray, labels: np.ndarray, threshold: float, *,
     noise = np.flatnonzero(labels == NOISE)
     if len(noise) < min_size or len(noise) > MAX_NOISE:
         return labels
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
     Y = np.asarray(X, dtype=np.float32)[noise]
-    parent = np.arange(len(noise))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     sq = np.einsum("ij,ij->i", Y, Y)
     limit = threshold * threshold
+    pairs = []
     for start in range(0, len(Y), 2048):
         block = Y[start:start + 2048]
         d2 = sq[start:start + 2048, None] + sq[None, :] - 2.0 * block @ Y.T
         rows, cols = np.nonzero(d2 <= limit)
-        for a, b in zip(rows + start, cols):
-            if a < b:
-                ra, rb = find(int(a)), find(int(b))
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-    roots = np.array([find(i) for i in range(len(noise))])
-    ids, counts = np.unique(roots, return_counts=True)
-    next_label = int(labels.max()) + 1 if labels.size else 0
-    for root, count in zip(ids, counts):
-        if count >= min_size:
-            labels[noise[roots == root]] = next_label
-            next_label += 1
+        pairs.append((rows + start, cols))
+    rows, cols = (np.concatenate(part) for part in zip(*pairs))
+    graph = csr_matrix((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(len(Y), len(Y)))
+    _, component = connected_components(graph, directed=False)  # numbered by first member
+    big = np.bincount(component) >= min_size
+    new_label = np.cumsum(big) - 1 + (int(labels.max()) + 1 if labels.size else 0)
+    linked = big[component]
+    labels[noise[linked]] = new_label[component[linked]]
     return labels

@@ -69,18 +69,6 @@ class PhotoRecord:
 
 
 @dataclass(frozen=True)
-class FaceRecord:
-    """A stored face: its photo, box, landmarks, score and (maybe) embedding."""
-
-    id: int
-    photo_id: int
-    box: Box
-    landmarks: np.ndarray = field(compare=False)
-    score: float = 1.0
-    person_id: int | None = None
-
-
-@dataclass(frozen=True)
 class PersonRecord:
     """A person (a cluster of faces), named by the user or not."""
 

@@ -16,45 +16,12 @@ picks another catalog.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-
-@dataclass(frozen=True)
-class Options:
-    """What the command line asks for."""
-
-    folder: str | None = None
-    sort: bool = False
-    db: str | None = None
-
-
-def parse_args(argv: Sequence[str]) -> Options:
-    """Parse ``[PATH]``, ``--sort PATH`` and ``--db FILE``; unknown (Qt) options are ignored."""
-    from photosort.system.paths import folder_from_argument
-
-    parser = argparse.ArgumentParser(prog="photosort gui", add_help=False)
-    parser.add_argument("--db")
-    parser.add_argument("--sort", metavar="PATH")
-    parser.add_argument("path", nargs="?")
-    ns, _rest = parser.parse_known_args(list(argv))
-    raw = ns.sort or ns.path
-    folder = None
-    if raw and raw.strip():
-        folder = os.path.abspath(str(folder_from_argument(raw)))
-    return Options(folder=folder, sort=bool(ns.sort), db=ns.db)
-
-
-def forwarded(options: Options) -> list[str]:
-    """The arguments a second launch sends to the first (absolute paths)."""
-    if not options.folder:
-        return []
-    return ["--sort", options.folder] if options.sort else [options.folder]
+from photosort.gui.options import Options, forwarded, parse_args
 
 
 def instance_key(db_path: Path) -> str:

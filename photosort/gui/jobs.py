@@ -70,10 +70,6 @@ class JobRunner(QObject):
     def paused(self) -> bool:
         return bool(self._cancel and self._cancel.paused)
 
-    @property
-    def cancelling(self) -> bool:
-        return bool(self._cancel and self._cancel.cancelled)
-
     def start(self, title: str, job: Job) -> bool:
         """Start ``job``; ``False`` (and nothing happens) while another job runs."""
         if self.busy:

@@ -155,6 +155,15 @@ class MainWindow(QMainWindow):
         self.back_button.setVisible(page in (self.person_page, self.photo_viewer))
         self.commands.update()
 
+    def in_library(self) -> bool:
+        """Whether the library (not the welcome screen) is showing."""
+        return self.stack.currentWidget() is not self.welcome
+
+    def can_go_back(self) -> bool:
+        """Whether :meth:`back` has somewhere to go."""
+        return (self.in_library() and bool(self.history)
+                or self.pages.currentWidget() in (self.person_page, self.photo_viewer))
+
     def back(self) -> None:
         previous = self.history.pop() if self.history else None
         if previous is self.person_page and self.person_page.reload():
@@ -215,7 +224,7 @@ class MainWindow(QMainWindow):
 
     def handle_arguments(self, args: list[str]) -> None:
         """Arguments from the command line or from a second launch (single instance)."""
-        from photosort.gui.app import parse_args
+        from photosort.gui.options import parse_args
         from photosort.gui.single_instance import raise_window
 
         options = parse_args(args)

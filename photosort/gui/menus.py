@@ -31,7 +31,9 @@ class WindowActions(QObject):
 
     def __init__(self, window: "MainWindow") -> None:
         super().__init__(window)
-        self.w = window
+        self.w = window  # the parent of dialogs; asked only through its public methods
+        self.library, self.runner, self.scans = window.library, window.runner, window.scans
+        self.log_panel = window.log_panel
         act = self._action
         self.add_folder = act("Add folder…", "folder-plus", window.choose_folder, QKeySequence.StandardKey.Open)
         self.rescan = act("Rescan folders", "refresh", self.rescan_all, "F5")
@@ -77,8 +79,8 @@ class WindowActions(QObject):
         bar.addPermanentWidget(self.missing_button)
         bar.addPermanentWidget(self.problems)
         window.log_panel.problemsChanged.connect(self._problems)
-        window.library.editsChanged.connect(self.update)
-        window.runner.started.connect(lambda _t: self.update())
+        self.library.editsChanged.connect(self.update)
+        self.runner.started.connect(lambda _t: self.update())
         self._problems(0)
 
     def _action(self, text: str, icon: str | None, slot: Callable, shortcut=None) -> QAction:
@@ -103,22 +105,20 @@ class WindowActions(QObject):
 
     def update(self) -> None:
         """Enable what makes sense now; name the edit Ctrl+Z would undo."""
-        w = self.w
-        if w.closed:
+        if self.w.closed:
             return
-        in_library = w.stack.currentWidget() is not w.welcome
-        busy = w.runner.busy
-        label = w.library.undo_label()
+        in_library = self.w.in_library()
+        busy = self.runner.busy
+        label = self.library.undo_label()
         self.undo.setEnabled(label is not None)
         self.undo.setText(f"Undo {label[0].lower()}{label[1:]}" if label else "Undo")
         for action in (self.people, self.map, self.organize):
             action.setEnabled(in_library)
-        self.back.setEnabled(in_library and bool(w.history) or
-                             w.pages.currentWidget() in (w.person_page, w.photo_viewer))
+        self.back.setEnabled(self.w.can_go_back())
         self.organize.setEnabled(in_library and not busy)
-        self.rescan.setEnabled(not busy and bool(w.library.roots()))
+        self.rescan.setEnabled(not busy and bool(self.library.roots()))
         self.undo_organize.setEnabled(not busy and self._has_undoable_organize())
-        counts = w.library.counts()
+        counts = self.library.counts()
         self.counts.setText(f"{counts['photos']:,} photos · {counts['faces']:,} faces · "
                             f"{counts['people']:,} people")
         self.missing.setEnabled(bool(counts["missing"]))
@@ -129,11 +129,11 @@ class WindowActions(QObject):
     def _has_undoable_organize(self) -> bool:
         from photosort.store.journal import Journal
 
-        return Journal(self.w.library.db).last_undoable() is not None
+        return Journal(self.library.db).last_undoable() is not None
 
     # -- commands -------------------------------------------------------------------
     def undo_edit(self) -> None:
-        label = self.w.library.undo()
+        label = self.library.undo()
         self.w.status(f"Undone: {label}" if label else "Nothing to undo")
 
     def show_missing(self) -> None:
@@ -158,12 +158,12 @@ class WindowActions(QObject):
 
     def rescan_all(self) -> None:
         self.w.show_library()
-        self.w.scans.scan([path for path, _count in self.w.library.roots()])
+        self.scans.scan([path for path, _count in self.library.roots()])
 
     def open_settings(self) -> None:
         from photosort.gui.settings_dialog import SettingsDialog
 
-        lib = self.w.library
+        lib = self.library
         dialog = SettingsDialog(lib.prefs, self.w)
         accepted = dialog.exec() == SettingsDialog.DialogCode.Accepted
         dialog.deleteLater()
@@ -173,22 +173,22 @@ class WindowActions(QObject):
         lib.prefs.save(lib.db)
         if lib.prefs.needs_reanalysis(old):
             self.w.status("Detection settings changed: the next scan (F5) analyses every photo again")
-        if lib.prefs.needs_regrouping(old) and not self.w.scans.regroup():
+        if lib.prefs.needs_regrouping(old) and not self.scans.regroup():
             self.w.status("Grouping changed: faces are regrouped after the current job")
 
     def open_organize(self) -> None:
         from photosort.gui.organize_dialog import OrganizeDialog
 
-        dialog = OrganizeDialog(self.w.library, self.w)
+        dialog = OrganizeDialog(self.library, self.w)
         accepted = dialog.exec() == OrganizeDialog.DialogCode.Accepted
         dialog.deleteLater()
         if not accepted or dialog.plan is None:
             return
-        plan, db_path = dialog.plan, self.w.library.db_path
+        plan, db_path = dialog.plan, self.library.db_path
         if dialog.write_tags.isChecked():
             from photosort.gui.tag_actions import organize_with_tags_job
 
-            self.w.runner.start(ORGANIZE_TITLE, organize_with_tags_job(db_path, plan))
+            self.runner.start(ORGANIZE_TITLE, organize_with_tags_job(db_path, plan))
             return
 
         def job(progress, cancel, _people_changed):
@@ -201,10 +201,10 @@ class WindowActions(QObject):
             finally:
                 db.close()
 
-        self.w.runner.start(ORGANIZE_TITLE, job)
+        self.runner.start(ORGANIZE_TITLE, job)
 
     def run_undo_organize(self) -> None:
-        db_path = self.w.library.db_path
+        db_path = self.library.db_path
 
         def job(progress, cancel, _people_changed):
             from photosort.services.undo import undo_last
@@ -216,7 +216,7 @@ class WindowActions(QObject):
             finally:
                 db.close()
 
-        self.w.runner.start(UNDO_ORGANIZE_TITLE, job)
+        self.runner.start(UNDO_ORGANIZE_TITLE, job)
 
     def about(self) -> None:
         from photosort import __version__
@@ -248,7 +248,7 @@ class WindowActions(QObject):
         box = QMessageBox(QMessageBox.Icon.Warning, f"{title} failed",
                           f"{title} stopped because of an unexpected error. What was done so far "
                           "is kept.", QMessageBox.StandardButton.Ok, self.w)
-        box.setInformativeText(f"{message}\n\nThe details are in the log:\n{self.w.log_panel.log_file}")
+        box.setInformativeText(f"{message}\n\nThe details are in the log:\n{self.log_panel.log_file}")
         box.setWindowModality(Qt.WindowModality.WindowModal)
         box.open()
         self.update()

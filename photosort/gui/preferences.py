@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
+from photosort.core import defaults
 from photosort.core.planning import DEFAULT_MODE
 from photosort.store.db import Database
 
@@ -30,8 +31,8 @@ UNSORTED_LABELS = {"leave": "leave them where they are", "move": "move them to â
 class Preferences:
     """Everything the Settings dialog edits."""
 
-    min_face_size: int = 20
-    threshold: float = 0.9
+    min_face_size: int = defaults.MIN_FACE_SIZE
+    threshold: float = defaults.THRESHOLD
     sensitivity: int = 2
     organize_mode: str = DEFAULT_MODE
     group_photos: str = "copy"

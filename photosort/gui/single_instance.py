@@ -80,10 +80,6 @@ class SingleInstance(QObject):
         self._server: QLocalServer | None = None
         self._buffers: dict[QLocalSocket, bytes] = {}
 
-    @property
-    def is_primary(self) -> bool:
-        return self._server is not None
-
     def try_become_primary(self) -> bool:
         """Take the lock and start listening; ``False`` if another process has it."""
         if self._server is not None:

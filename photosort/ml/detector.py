@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from photosort.core import defaults
 from photosort.core.records import Box, DetectedFace
 
-DEFAULT_MAX_SIDE = 1024
-DEFAULT_MIN_FACE = 20
-DEFAULT_THRESHOLD = 0.9
+DEFAULT_MAX_SIDE = defaults.MAX_SIDE
+DEFAULT_MIN_FACE = defaults.MIN_FACE_SIZE
+DEFAULT_THRESHOLD = defaults.THRESHOLD
 NAME = "mtcnn-facenet"
 VERSION = "2.6.0+cascade2"
 DETECTOR_ID = f"{NAME}@{VERSION}"

@@ -1,8 +1,9 @@
 """Analyze photos: decode, detect faces, align and embed them — in worker processes.
 
-Whole photos are spread over worker processes with one torch thread each:
-on a 2-core laptop that is about twice as fast as one process, while torch
-with all threads collapses as soon as anything else is busy. Small jobs run
+Whole photos are spread over worker processes with one torch thread each
+(the thread policy, :mod:`photosort.core.threads`): on a 2-core laptop that
+is about twice as fast as one process, while torch with all threads
+collapses as soon as anything else is busy. Small jobs run
 in-process, since starting a worker (importing torch, loading the models)
 costs about 2.5 s; a :class:`WorkerPool` can be started ahead of the first
 photo, so that this start-up overlaps the scan's discovery of files.
@@ -21,6 +22,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from photosort.core import defaults
 from photosort.core.records import DetectedFace
 from photosort.ml.detector import DETECTOR_ID
 from photosort.services.progress import CancelToken
@@ -36,9 +38,9 @@ that size, without a resize (``photosort.media.decode.load_image``)."""
 class AnalyzeSettings:
     """What decides a photo's faces; changing any of it means re-analysis."""
 
-    min_face_size: int = 20
-    threshold: float = 0.9
-    max_side: int = 1024
+    min_face_size: int = defaults.MIN_FACE_SIZE
+    threshold: float = defaults.THRESHOLD
+    max_side: int = defaults.MAX_SIDE
     embedder: str = "dlib-resnet-v1"
     mirror: bool = True
     device: str | None = None
@@ -95,9 +97,12 @@ class Analyzer:
 
     def _models(self):
         if self._detector is None:
+            from photosort.core.threads import TORCH_THREADS
             from photosort.ml.detector import MtcnnDetector
             from photosort.ml.embedder import DlibResNetEmbedder
+            from photosort.ml.runtime import set_threads
 
+            set_threads(TORCH_THREADS)  # in-process or in a worker: the thread policy
             s = self.settings
             self._detector = MtcnnDetector(min_face_size=s.min_face_size, threshold=s.threshold,
                                            max_side=s.max_side, device=s.device)
@@ -148,9 +153,10 @@ _worker: Analyzer | None = None
 def _init_worker(settings: AnalyzeSettings) -> None:
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    import torch
+    from photosort.core.threads import TORCH_THREADS
+    from photosort.ml.runtime import set_threads
 
-    torch.set_num_threads(1)
+    set_threads(TORCH_THREADS)  # imports torch now, while the scan still finds files
     _worker = Analyzer(settings)
 
 
@@ -161,9 +167,6 @@ def _ready() -> bool:
 
 def _run_worker(path: str) -> PhotoAnalysis:
     assert _worker is not None
-    crash_on = os.environ.get("PHOTOSORT_TEST_CRASH_ON")  # fault injection for the tests
-    if crash_on and path.endswith(crash_on):
-        os._exit(3)
     try:
         return _worker.analyze(path)
     except Exception as exc:  # a bug or a model failure on one photo must not stop the scan

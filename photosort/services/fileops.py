@@ -23,12 +23,13 @@ fault-injection tests pass a ``hook`` that kills the process there.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 import stat
 from collections.abc import Callable
 from pathlib import Path
+
+from photosort.media.hashing import file_digest, new_digest
 
 OUTPUT_MARKER = ".photosort-output"
 """Equal to :data:`photosort.media.discover.OUTPUT_MARKER` (a test checks it); defined
@@ -80,14 +81,6 @@ def describe_error(exc: OSError) -> str:
     else:
         reason = exc.strerror or str(exc)
     return f"{reason}: {exc.filename}" if exc.filename else reason
-
-
-def file_digest(path: Path, chunk_size: int = 1 << 20) -> str:
-    digest = hashlib.blake2b(digest_size=20)
-    with open(path, "rb") as handle:
-        while chunk := handle.read(chunk_size):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def same_content(a: Path, b: Path, chunk_size: int = 1 << 20) -> bool:
@@ -212,7 +205,7 @@ class FileOps:
             after = os.stat(src)
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
                 raise VerifyError(errno.EIO, "source changed while copying", str(src))
-            if os.stat(tmp).st_size != before.st_size or file_digest(tmp, self.chunk_size) != digest:
+            if os.stat(tmp).st_size != before.st_size or file_digest(tmp) != digest:
                 raise VerifyError(errno.EIO, "copy does not match the source", str(src))
             try:
                 shutil.copystat(src, tmp)
@@ -226,7 +219,7 @@ class FileOps:
         self.checkpoint("placed")
 
     def _write_temp(self, src: Path, tmp: Path, size: int) -> str:
-        digest = hashlib.blake2b(digest_size=20)
+        digest = new_digest()
         written = 0
         with open(src, "rb") as fin, open(tmp, "xb") as fout:
             while chunk := fin.read(self.chunk_size):

@@ -93,16 +93,17 @@ def _run_steps(steps: _Steps) -> None:
 
 
 def _import_torch() -> Any:
-    import torch
+    from photosort.ml.runtime import import_torch
 
-    return torch
+    return import_torch()
 
 
-def _versions(torch: Any) -> str:
+def _versions(_torch: Any) -> str:
     import PIL
 
-    return (f"torch {torch.__version__} ({torch.get_num_threads()} threads), "
-            f"numpy {np.__version__}, pillow {PIL.__version__}")
+    from photosort.ml.runtime import describe
+
+    return f"{describe()}, numpy {np.__version__}, pillow {PIL.__version__}"
 
 
 def _read_image() -> np.ndarray:

@@ -1,1 +1,1 @@
-"""SQLite catalog: one file, numbered migrations, WAL, one writer."""
+"""SQLite catalog: one file, numbered migrations, WAL; writers serialised by SQLite."""

@@ -9,7 +9,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from photosort.core.paths import path_key
-from photosort.core.records import Box, DetectedFace, FaceRecord, PhotoRecord
+from photosort.core.records import Box, DetectedFace, PhotoRecord
 from photosort.store.db import Database
 
 
@@ -50,10 +50,6 @@ class PhotoStore:
 
     def get(self, photo_id: int) -> PhotoRecord | None:
         rows = self.db.query("SELECT * FROM photos WHERE id = ?", (photo_id,))
-        return _photo(rows[0]) if rows else None
-
-    def by_path(self, path: str) -> PhotoRecord | None:
-        rows = self.db.query("SELECT * FROM photos WHERE path_key = ?", (path_key(path),))
         return _photo(rows[0]) if rows else None
 
     def by_hash(self, content_hash: str) -> list[PhotoRecord]:
@@ -171,15 +167,6 @@ class PhotoStore:
         rows = self.db.query("SELECT id, photo_id, embedding FROM faces"
                              " WHERE model = ? AND embedding IS NOT NULL ORDER BY id", (model,))
         return [FaceRow(r["id"], r["photo_id"], from_blob(r["embedding"])) for r in rows]
-
-    def faces_of_photo(self, photo_id: int) -> list[FaceRecord]:
-        rows = self.db.query(
-            "SELECT f.*, fp.person_id FROM faces f LEFT JOIN face_person fp ON fp.face_id = f.id"
-            " WHERE f.photo_id = ? ORDER BY f.x1", (photo_id,))
-        return [FaceRecord(id=r["id"], photo_id=r["photo_id"],
-                           box=Box(r["x1"], r["y1"], r["x2"], r["y2"]),
-                           landmarks=from_blob(r["landmarks"], (5, 2)), score=r["score"],
-                           person_id=r["person_id"]) for r in rows]
 
     def counts(self) -> dict[str, int]:
         row = self.db.query(

@@ -79,36 +79,26 @@ def migrate(conn: sqlite3.Connection) -> int:
         raise CatalogError(
             f"catalog schema {current} is newer than this PhotoSort ({latest}); update PhotoSort")
     for version in range(current + 1, latest + 1):
-        script = MIGRATIONS.get(version, "")
-        conn.execute("BEGIN IMMEDIATE")
+        # One transaction per step: SQLite parses the script (triggers, literals with ";"),
+        # and an empty placeholder script just moves user_version on.
         try:
-            for statement in _statements(script):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {version}")
-            conn.execute("COMMIT")
+            conn.executescript(f"BEGIN IMMEDIATE;\n{MIGRATIONS[version]}\n;"
+                               f"PRAGMA user_version = {version};\nCOMMIT;")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     return latest
 
 
-def _statements(script: str) -> list[str]:
-    """The script's statements; a ``;`` inside a trigger body does not end one."""
-    statements, pending = [], ""
-    for part in script.split(";"):
-        pending += part + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n;"):
-                statements.append(pending.strip())
-            pending = ""
-    return statements
-
-
 class Database:
-    """The catalog connection plus a lock that makes it the single writer.
+    """One connection to the catalog, plus a lock for the threads that share it.
 
-    Services share one ``Database``; ``transaction()`` serialises writers
-    across threads, and SQLite's WAL lets readers go on meanwhile.
+    ``transaction()`` serialises the writes made through this connection. Other
+    connections may write too — the window has one and the running job (scan,
+    regroup, organize, undo) opens its own — and SQLite serialises those:
+    every write transaction is ``BEGIN IMMEDIATE`` and waits up to the 30 s
+    busy timeout for the others, while WAL lets readers go on meanwhile.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:

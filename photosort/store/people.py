@@ -75,53 +75,10 @@ class PeopleStore:
                              (key,))
         return self.get(rows[0]["id"]) if rows else None
 
-    def create(self, name: str | None = None) -> int:
-        with self.db.transaction() as c:
-            return int(c.execute("INSERT INTO people (name, created_at) VALUES (?, ?)",
-                                 (name, time.time())).lastrowid)
-
-    def rename(self, person_id: int, name: str | None) -> None:
-        name = name.strip() if name else None
-        with self.db.transaction() as c:
-            c.execute("UPDATE people SET name = ? WHERE id = ?", (name or None, person_id))
-
-    def set_hidden(self, person_id: int, hidden: bool) -> None:
-        with self.db.transaction() as c:
-            c.execute("UPDATE people SET hidden = ? WHERE id = ?", (int(hidden), person_id))
-
-    def merge(self, target: int, sources: Sequence[int]) -> None:
-        """Move every face of ``sources`` to ``target`` and delete the sources.
-
-        Faces moved by the user become user-confirmed; the target keeps its name,
-        or takes the first source name when it had none.
-        """
-        with self.db.transaction() as c:
-            merge_people(c, target, [s for s in sources if s != target])
-
     def faces(self, person_id: int) -> list[int]:
         rows = self.db.query("SELECT fp.face_id FROM face_person fp JOIN faces f ON f.id = fp.face_id"
                              " WHERE fp.person_id = ? ORDER BY f.photo_id, f.id", (person_id,))
         return [r["face_id"] for r in rows]
-
-    def assign(self, face_ids: Iterable[int], person_id: int, source: str = "user") -> None:
-        confirmed = int(source == "user")
-        with self.db.transaction() as c:
-            for fid in face_ids:
-                c.execute("DELETE FROM rejections WHERE face_id = ? AND person_id = ?",
-                          (fid, person_id))
-                c.execute("INSERT INTO face_person (face_id, person_id, source, confirmed)"
-                          " VALUES (?, ?, ?, ?) ON CONFLICT(face_id) DO UPDATE SET"
-                          " person_id = excluded.person_id, source = excluded.source,"
-                          " confirmed = excluded.confirmed", (fid, person_id, source, confirmed))
-
-    def reject(self, face_ids: Iterable[int], person_id: int) -> None:
-        """"Not this person": unlink the faces and remember never to suggest the pair again."""
-        with self.db.transaction() as c:
-            for fid in face_ids:
-                c.execute("DELETE FROM face_person WHERE face_id = ? AND person_id = ?",
-                          (fid, person_id))
-                c.execute("INSERT OR IGNORE INTO rejections (face_id, person_id) VALUES (?, ?)",
-                          (fid, person_id))
 
     def rejections(self) -> set[tuple[int, int]]:
         return {(r["face_id"], r["person_id"])

@@ -1,6 +1,6 @@
 """Render the README screenshots from the real window (a developer tool).
 
-    xvfb-run -s "-screen 0 1400x900x24" uv run python -m photosort.gui.screenshots \\
+    xvfb-run -s "-screen 0 1400x900x24" uv run python tools/screenshots.py \\
         --db CATALOG --scan FOLDER --out docs/screenshots
 
 ``CATALOG`` is a scanned catalog with some people named; ``FOLDER`` is scanned
