@@ -53,8 +53,8 @@ def test_the_window_shows_missing_photos_and_forgets_them_only_when_confirmed(qt
     assert commands.forget_missing.isEnabled()
 
     store = PhotoStore(window.library.db)
-    photo = photo_by_path(db, str(gone[0]))
-    assert photo.missing and faces_of_photo(db, photo.id)
+    photo = photo_by_path(window.library.db, str(gone[0]))
+    assert photo.missing and faces_of_photo(window.library.db, photo.id)
     window.open_photo([photo.id], 0, None)
     assert "missing" in window.photo_viewer.title.text()
     assert "missing" in window.photo_viewer.canvas.status
@@ -66,7 +66,7 @@ def test_the_window_shows_missing_photos_and_forgets_them_only_when_confirmed(qt
 
     answer_modal(_click("Forget"))
     commands.forget_missing.trigger()
-    assert store.missing() == [] and photo_by_path(db, str(gone[0])) is None
+    assert store.missing() == [] and photo_by_path(window.library.db, str(gone[0])) is None
     assert not commands.missing_button.isVisible() and not commands.forget_missing.isEnabled()
     window.close()
     conn = sqlite3.connect(catalog)

@@ -12,7 +12,6 @@ from gui_support import answer_modal, open_window
 from photosort.services.edits import PeopleEditor
 from photosort.services.scan import scan
 from photosort.store.db import Database
-from photosort.store.people import PeopleStore
 from tag_support import XMP_PHOTOS, exif_json
 
 

@@ -18,7 +18,6 @@ from photosort.services.scan import scan
 from photosort.services.tags import write_tags
 from photosort.services.undo import undo_last
 from photosort.store.db import Database
-from photosort.store.people import PeopleStore
 from raw_support import make_dng
 from tag_support import XMP_PHOTOS
 

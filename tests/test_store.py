@@ -7,7 +7,7 @@ import sqlite3
 import numpy as np
 import pytest
 
-from catalog_queries import faces_of_photo, photo_by_path
+from catalog_queries import photo_by_path
 from photosort.core.records import Box, DetectedFace
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import CatalogError, Database, schema_version

@@ -104,7 +104,6 @@ def test_writing_over_a_broken_sidecar_or_a_bad_name_fails_cleanly(tmp_path, dat
     from photosort.services.scan import scan
     from photosort.services.tags import write_tags
     from photosort.store.db import Database
-    from photosort.store.people import PeopleStore
 
     lib = tmp_path / "lib"
     lib.mkdir()

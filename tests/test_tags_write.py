@@ -22,7 +22,6 @@ from photosort.services.scan import scan
 from photosort.services.tags import write_tags
 from photosort.services.undo import undo_last
 from photosort.store.db import Database
-from photosort.store.people import PeopleStore
 from tag_support import XMP_PHOTOS, exif_json, named_faces, run_exiftool, stored_box_to_upright
 
 # The transpose that stores an upright image so that EXIF orientation k shows it upright again.

@@ -8,7 +8,6 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from photosort.core.paths import path_key
 from photosort.core.records import Box, DetectedFace, PhotoRecord
 from photosort.store.db import Database
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from photosort.core.records import PersonRecord
 from photosort.store.db import Database
