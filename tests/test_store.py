@@ -123,11 +123,8 @@ def test_migration_4_gives_old_catalogs_one_identity_per_file(db_path, monkeypat
                      [(r"C:\Photos",), (r"c:\photos",)])
     conn.commit()
     conn.close()
-    import photosort.store.catalog as catalog
-
     windows_key = functools.partial(paths.path_key, windows=True)
     monkeypatch.setattr(paths, "path_key", windows_key)  # what the SQL function calls
-    monkeypatch.setattr(catalog, "path_key", windows_key)
     db = Database(db_path)
     rows = {r["path"]: (r["path_key"], r["missing_since"] is not None)
             for r in db.query("SELECT * FROM photos")}
