@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from photosort.services.edits import PeopleEditor
 from photosort.services.analyze import Analyzer, AnalyzeSettings
 from photosort.services.scan import scan
 from photosort.store.db import Database
@@ -58,7 +59,7 @@ def test_shared_photos_come_out_named_on_the_right_faces(tmp_path, data_dir, db_
     lib = tmp_path / "lib"
     shutil.copytree(data_dir / XMP_PHOTOS, lib)
     db = Database(db_path)
-    PeopleStore(db).create("marie CURIE")  # an existing person joins, case-insensitively
+    PeopleEditor(db).new_person([], "marie CURIE")  # an existing person joins, case-insensitively
     summary = scan(db, [lib], analyzer=analyzer)
     assert summary.errors == []
     for photo in sorted(lib.iterdir()):
