@@ -120,3 +120,22 @@ def mtcnn_weights_dir() -> Path:
     searched = "\n  ".join(str(c) for c in candidates) or "(nowhere: facenet-pytorch is not installed)"
     raise ModelNotFoundError(f"MTCNN weights {', '.join(MTCNN_WEIGHT_FILES)} not found. "
                              f"Install the 'facenet-pytorch' package. Searched:\n  {searched}")
+
+
+FACERES_FILE = "faceres.json"
+FACERES_ENV = "PHOTOSORT_FACERES_MODEL"
+FACERES_PACKAGE_DIR = Path(__file__).resolve().parent / "models"
+"""HSE FaceRes (TensorFlow.js graph model + weight shard) ships inside photosort itself."""
+
+
+def faceres_model_path(explicit: str | os.PathLike | None = None) -> Path:
+    """Path of the HSE FaceRes graph model JSON (its ``.bin`` shard lies beside it)."""
+    if explicit or os.environ.get(FACERES_ENV):
+        return find_model_file(FACERES_FILE, explicit, FACERES_ENV)
+    candidates = [folder / FACERES_FILE for folder in _frozen_dirs()] + [FACERES_PACKAGE_DIR / FACERES_FILE]
+    for path in candidates:
+        if path.is_file():
+            return path
+    places = "\n  ".join(str(p) for p in candidates)
+    raise ModelNotFoundError(f"model file {FACERES_FILE!r} not found (it ships with PhotoSort; "
+                             f"set {FACERES_ENV} to its path). Searched:\n  {places}")
