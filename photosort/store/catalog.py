@@ -106,13 +106,15 @@ class PhotoStore:
 
         Faces that were already linked to people keep their link when the new
         face is the same one (same place in the photo), so re-analysis with a
-        new embedder never loses names or user decisions.
+        new embedder never loses names or user decisions; so do its rejections.
         """
         with self.db.transaction() as c:
             old = c.execute(
                 "SELECT f.id, f.x1, f.y1, f.x2, f.y2, fp.person_id, fp.source, fp.confirmed"
                 " FROM faces f LEFT JOIN face_person fp ON fp.face_id = f.id"
                 " WHERE f.photo_id = ?", (photo_id,)).fetchall()
+            rejected = c.execute("SELECT r.face_id, r.person_id FROM rejections r JOIN faces f"
+                                 " ON f.id = r.face_id WHERE f.photo_id = ?", (photo_id,)).fetchall()
             c.execute("DELETE FROM faces WHERE photo_id = ?", (photo_id,))
             ids = []
             for face, emb in zip(faces, embeddings):
@@ -124,6 +126,9 @@ class PhotoStore:
                      to_blob(emb), model))
                 ids.append(int(cur.lastrowid))
                 link = _same_face(old, b)
+                if link is not None:  # "not this person" decisions follow the face too
+                    c.executemany("INSERT INTO rejections (face_id, person_id) VALUES (?, ?)",
+                                  [(ids[-1], r[1]) for r in rejected if r[0] == link["id"]])
                 if link is not None and link["person_id"] is not None:
                     c.execute("INSERT INTO face_person (face_id, person_id, source, confirmed)"
                               " VALUES (?, ?, ?, ?)",
