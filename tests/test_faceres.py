@@ -108,3 +108,21 @@ def test_not_a_graph_model(tmp_path: Path) -> None:
     graph = read_graph_model(faceres_model_path())
     with pytest.raises(TfjsFormatError, match="placeholder"):
         FaceRes(graph, input_name="feats/kernel")
+
+
+def test_model_found_in_package_frozen_bundle_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import photosort.ml.weights as weights
+
+    monkeypatch.delenv(weights.FACERES_ENV, raising=False)
+    shipped = faceres_model_path()
+    assert shipped.parent == weights.FACERES_PACKAGE_DIR
+    assert all((shipped.parent / name).is_file() for name in weights.FACERES_FILES)
+    (tmp_path / "models").mkdir()
+    bundled = tmp_path / "models" / weights.FACERES_FILE
+    bundled.symlink_to(shipped)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "PhotoSort.exe"))
+    assert faceres_model_path() == bundled
+    monkeypatch.setenv(weights.FACERES_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(weights.ModelNotFoundError, match=weights.FACERES_ENV):
+        faceres_model_path()

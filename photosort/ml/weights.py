@@ -13,6 +13,11 @@ Search order for a model file:
    or inside the bundle (``sys._MEIPASS``);
 4. the installed ``face_recognition_models`` package.
 
+HSE FaceRes (``faceres.json`` + ``faceres.bin``, the second embedder) ships inside
+photosort itself (``photosort/ml/models``, with its licence); in a frozen app it is
+looked for in the bundle's ``models/`` first, and ``PHOTOSORT_FACERES_MODEL``
+overrides both.
+
 MTCNN's weights (``pnet.pt``, ``rnet.pt``, ``onet.pt``) ship in facenet-pytorch's
 ``data`` folder; :func:`mtcnn_weights_dir` finds that folder (in a frozen app, the
 bundled ``facenet_pytorch/data``) without importing facenet-pytorch, whose
@@ -124,6 +129,8 @@ def mtcnn_weights_dir() -> Path:
 
 FACERES_FILE = "faceres.json"
 FACERES_ENV = "PHOTOSORT_FACERES_MODEL"
+FACERES_FILES = (FACERES_FILE, "faceres.bin", "FACERES-LICENSE.md")
+"""What the installer bundles into ``models/``: graph, weights, licence and attribution."""
 FACERES_PACKAGE_DIR = Path(__file__).resolve().parent / "models"
 """HSE FaceRes (TensorFlow.js graph model + weight shard) ships inside photosort itself."""
 
