@@ -20,7 +20,8 @@ children_distinct mixed into lfw-dev ("lfw+children"). Candidates:
 * ``dlib``: the current default (dlib ResNet, mirror-averaged: dlib-resnet-v1@1+mirror);
 * ``faceres``: HSE FaceRes, author's crop and BGR/mean input, unit vectors × scale;
   ``faceres+mirror`` averages chip and mirror; ``faceres-rgb255`` is the input
-  Human's faceres.ts uses (RGB 0-255, no mean), ``faceres-deep`` the fine-tuned
+  Human's faceres.ts uses (RGB 0-255, no mean) — these two are not run on lfw-dev
+  (CPU time on the shared machine); ``faceres-deep`` the fine-tuned
   "deep" weights from the same package (only if ``--deep MODEL.json`` is given);
 * ``concat``: [dlib / |dlib|, faceres / |faceres|] / sqrt(2) × scale;
 * ``dlib∧faceres``: dlib's groups re-checked by FaceRes (two faces stay together
@@ -90,10 +91,13 @@ def _embed(record: dict) -> dict:
     out = {"dlib": _models["dlib"].embed(pixels, record["landmarks"])}
     chips = crop_faces(pixels, record["boxes"])
     fr = _models["faceres"]
-    desc, age, gender = fr.analyse_chips(np.concatenate([chips, chips[:, :, ::-1]]))
-    out.update(faceres=desc[:n], faceres_flip=desc[n:], age=age[:n], gender=gender[:n])
-    if not _models["light"]:
-        out["faceres_rgb255"] = _faceres_rgb255(chips)
+    if _models["light"]:  # lfw-dev: no mirror, no RGB variant (CPU time on a shared machine)
+        desc, age, gender = fr.analyse_chips(chips)
+        out.update(faceres=desc, age=age, gender=gender)
+    else:
+        desc, age, gender = fr.analyse_chips(np.concatenate([chips, chips[:, :, ::-1]]))
+        out.update(faceres=desc[:n], faceres_flip=desc[n:], age=age[:n], gender=gender[:n],
+                   faceres_rgb255=_faceres_rgb255(chips))
     if "deep" in _models:
         out["deep"] = _models["deep"].analyse_chips(chips)[0]
     return out
@@ -160,8 +164,9 @@ def verification(X: np.ndarray, labels: np.ndarray) -> tuple[float, float, float
 def descriptors(data: dict, scales: dict[str, float]) -> dict[str, np.ndarray]:
     d = {"dlib": data["dlib"],
          "faceres": unit(data["faceres"]) * scales["faceres"],
-         "faceres+mirror": unit(data["faceres"] + data["faceres_flip"]) * scales["faceres+mirror"],
          "concat": np.hstack([unit(data["dlib"]), unit(data["faceres"])]) / np.sqrt(2) * scales["concat"]}
+    if "faceres_flip" in data:
+        d["faceres+mirror"] = unit(data["faceres"] + data["faceres_flip"]) * scales["faceres+mirror"]
     if "faceres_rgb255" in data:
         d["faceres-rgb255"] = unit(data["faceres_rgb255"]) * scales["faceres-rgb255"]
     if "deep" in data:
@@ -170,20 +175,26 @@ def descriptors(data: dict, scales: dict[str, float]) -> dict[str, np.ndarray]:
 
 
 def calibrate(sets: dict[str, dict]) -> dict[str, float]:
-    """Scales giving every descriptor dlib's distance at FAR 1e-3 on the centre faces of
-    lfw-dev (of the first set that has the descriptor, for those lfw-dev lacks)."""
+    """Scales giving every descriptor dlib's distance at FAR 1e-3 on lfw-dev's centre faces.
+
+    A variant lfw-dev lacks (mirror, RGB input) gets FaceRes' scale times the ratio of
+    FaceRes' to its own FAR-1e-3 distance on the first family set that has it.
+    """
     ones = {k: 1.0 for k in ("faceres", "faceres+mirror", "faceres-rgb255", "concat", "faceres-deep")}
-    scales: dict[str, float] = {}
-    for name in sorted(sets, key=lambda n: n != "lfw-dev"):
-        data = sets[name]
+    lfw = sets["lfw-dev"]
+    idx = np.flatnonzero(lfw["centre"])
+    raw = descriptors(lfw, ones)
+    target = verification(raw["dlib"][idx], lfw["labels"][idx])[2]
+    scales = {k: target / verification(v[idx], lfw["labels"][idx])[2] for k, v in raw.items() if k != "dlib"}
+    for name, data in sets.items():
         idx = np.flatnonzero(data["centre"])
-        raw = descriptors(data, ones)
-        target = verification(raw["dlib"][idx], data["labels"][idx])[2]
-        if not np.isfinite(target):
+        if name == "lfw-dev" or len(set(data["labels"][idx])) == len(idx):
             continue
+        raw = descriptors(data, ones)
+        ref = verification(raw["faceres"][idx], data["labels"][idx])[2]
         for k, v in raw.items():
-            if k != "dlib" and k not in scales:
-                scales[k] = target / verification(v[idx], data["labels"][idx])[2]
+            if k not in scales and k != "dlib":
+                scales[k] = scales["faceres"] * ref / verification(v[idx], data["labels"][idx])[2]
     return scales
 
 

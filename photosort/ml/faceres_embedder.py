@@ -10,8 +10,9 @@ pixels and resizes it to 224×224 with OpenCV's bilinear ``cv2.resize``
 
 Descriptors are the 1024-d ``global_pooling/Mean`` outputs, L2-normalised and
 multiplied by :data:`DESCRIPTOR_SCALE`, so that Euclidean distances between them
-fall in the range the grouping's thresholds were tuned for with dlib (see the
-constant). The age head's estimate is available from :meth:`FaceResEmbedder.analyse_chips`.
+fall in the range the grouping's thresholds were tuned for with dlib: the scale
+makes FaceRes' distance at a false-accept rate of 1e-3 on lfw-dev equal dlib's
+(``benchmarks/bench_embedders.py``). The age head's estimate is available from :meth:`FaceResEmbedder.analyse_chips`.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from photosort.ml.faceres import INPUT_SIZE
 from photosort.ml.weights import faceres_model_path
 
 MARGIN_PX = 10
-DESCRIPTOR_SCALE = 1.0
-"""Length of a stored descriptor (set from benchmarks/bench_embedders.py; see README)."""
+DESCRIPTOR_SCALE = {False: 0.6116, True: 0.631}
+"""Length of a stored descriptor, without / with mirror averaging (bench_embedders.py)."""
 
 
 def _resize_bilinear(patch: np.ndarray, size: int) -> np.ndarray:
@@ -124,7 +125,7 @@ class FaceResEmbedder:
         else:
             raw = self.analyse_chips(chips)[0]
         norm = np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
-        return (raw / norm * DESCRIPTOR_SCALE).astype(np.float32)
+        return (raw / norm * DESCRIPTOR_SCALE[self.mirror]).astype(np.float32)
 
     def embed(self, image: np.ndarray, landmarks: np.ndarray, boxes: np.ndarray | None = None) -> np.ndarray:
         """Descriptors (N, 1024) for the faces with the given boxes (N, 4); the

@@ -127,7 +127,7 @@ class PhotoStore:
                 ids.append(int(cur.lastrowid))
                 link = _same_face(old, b)
                 if link is not None:  # "not this person" decisions follow the face too
-                    c.executemany("INSERT INTO rejections (face_id, person_id) VALUES (?, ?)",
+                    c.executemany("INSERT OR IGNORE INTO rejections (face_id, person_id) VALUES (?, ?)",
                                   [(ids[-1], r[1]) for r in rejected if r[0] == link["id"]])
                 if link is not None and link["person_id"] is not None:
                     c.execute("INSERT INTO face_person (face_id, person_id, source, confirmed)"
