@@ -2,6 +2,9 @@
 
     nice -n 10 uv run python benchmarks/bench_embedders.py [--cache DIR] [--workers 2]
 
+(about 45 min on the 2 shared cores the first time, mostly embedding lfw-dev's 6,210
+faces; a few minutes from the cache afterwards)
+
 Faces are detected once per set (``embedder_cache.py``, run first if a set's
 detections are missing), each embedder runs once per set on the same faces
 (cached as ``DIR/<set>.<embedder>.npz``), then every descriptor and combination is

@@ -8,8 +8,9 @@ set, ``DIR/<SET>.detections.pkl``: the photo's path, its person label (``None``
 in ``_`` folders), the working image's scale, and every face's box, landmarks
 and score in the working image's pixels.  ``bench_embedders.py`` re-decodes
 the photos from there (cheap) and runs each embedder on the same faces.
-The cache lives outside the repository (default ``/work/wt15-cache`` or
-``$PHOTOSORT_EMBED_CACHE``); an existing set file is kept.
+The cache lives outside the repository (``--cache``, else ``$PHOTOSORT_EMBED_CACHE``,
+else ``~/.cache/photosort-embedders``); an existing set file is kept, so delete it
+after changing the detector.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from common import data_dir  # noqa: E402
 
 from photosort.services.analyze import DECODE_MIN_FRACTION, AnalyzeSettings  # noqa: E402
 
-DEFAULT_CACHE = Path(os.environ.get("PHOTOSORT_EMBED_CACHE", "/work/wt15-cache"))
+DEFAULT_CACHE = Path(os.environ.get("PHOTOSORT_EMBED_CACHE", Path.home() / ".cache" / "photosort-embedders"))
 _detector = None
 
 
