@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from photosort.ml.weights import (  # noqa: E402  (one source of truth)
-    MTCNN_WEIGHT_FILES, dlib_resnet_path, mtcnn_weights_dir,
+    FACERES_FILES, MTCNN_WEIGHT_FILES, dlib_resnet_path, faceres_model_path, mtcnn_weights_dir,
 )
 
 RESOURCES = ROOT / "resources"
@@ -71,6 +71,7 @@ def datas() -> list[tuple[str, str]]:
     return [
         *[(str(weights / name), "facenet_pytorch/data") for name in MTCNN_WEIGHT_FILES],
         (str(dlib_resnet_path()), "models"),
+        *[(str(faceres_model_path().parent / name), "models") for name in FACERES_FILES],
         *[(str(RESOURCES / name), "resources") for name in RESOURCE_FILES],
         *[(str(icon), "resources/icons") for icon in sorted((RESOURCES / "icons").glob("*.svg"))],
     ]

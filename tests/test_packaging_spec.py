@@ -60,6 +60,7 @@ def test_every_bundled_data_file_exists_and_lands_where_the_code_looks(contents)
     for weights in ("pnet.pt", "rnet.pt", "onet.pt"):  # weights.mtcnn_weights_dir: _MEIPASS/facenet_pytorch/data
         assert (weights, "facenet_pytorch/data") in placed
     assert ("dlib_face_recognition_resnet_model_v1.dat", "models") in placed  # weights.py: _MEIPASS/models
+    assert {("faceres.json", "models"), ("faceres.bin", "models"), ("FACERES-LICENSE.md", "models")} <= placed
     assert ("selftest_face.jpg", "resources") in placed  # paths.resource_path: _MEIPASS/resources
     assert Path(contents.ICON).is_file()
 

@@ -40,8 +40,9 @@ def _settle_journal(db) -> None:
 def _settings(args: argparse.Namespace):
     from photosort.services.analyze import AnalyzeSettings
 
+    chosen = {"embedder": args.embedder} if getattr(args, "embedder", None) else {}
     return AnalyzeSettings(min_face_size=args.min_face_size, threshold=args.threshold,
-                           max_side=args.max_side, mirror=args.mirror)
+                           max_side=args.max_side, mirror=args.mirror, **chosen)
 
 
 def _person(db, key: str):

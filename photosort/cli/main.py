@@ -31,6 +31,9 @@ def _analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-mirror", dest="mirror", action="store_false",
                    help="one descriptor per face instead of averaging it with its mirror image's: "
                         "embedding twice as fast, grouping slightly less accurate")
+    p.add_argument("--embedder", default=None, choices=("dlib-resnet-v1", "hse-faceres"),
+                   help="face descriptor model (default: the recommended one; a change re-analyses "
+                        "every photo once and keeps names and corrections)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -72,8 +72,9 @@ class DlibResNetEmbedder:
                 out[start:start + len(batch)] = self._net(batch.to(self.device)).cpu().numpy()
         return out
 
-    def embed(self, image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
-        """Descriptors (N, 128) float32 for the faces with the given (N, 5, 2) landmarks."""
+    def embed(self, image: np.ndarray, landmarks: np.ndarray, boxes: np.ndarray | None = None) -> np.ndarray:
+        """Descriptors (N, 128) float32 for the faces with the given (N, 5, 2) landmarks
+        (``boxes`` is accepted for the protocol's sake; alignment uses the landmarks)."""
         chips = self.chips(image, landmarks)
         if not self.mirror:
             return self.embed_chips(chips)

@@ -29,9 +29,10 @@ class Embedder(Protocol):
     version: str
     dim: int
 
-    def embed(self, image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    def embed(self, image: np.ndarray, landmarks: np.ndarray, boxes: np.ndarray | None = None) -> np.ndarray:
         """Descriptors (N, dim) float32 for the N faces whose 5 landmarks
-        (N, 5, 2), in ``image``'s pixel frame and MTCNN order, are given."""
+        (N, 5, 2) and detector boxes (N, 4: x1, y1, x2, y2), in ``image``'s pixel
+        frame and MTCNN order, are given (an embedder may need only one of them)."""
         ...
 
     @property

@@ -13,6 +13,11 @@ Search order for a model file:
    or inside the bundle (``sys._MEIPASS``);
 4. the installed ``face_recognition_models`` package.
 
+HSE FaceRes (``faceres.json`` + ``faceres.bin``, the second embedder) ships inside
+photosort itself (``photosort/ml/models``, with its licence); in a frozen app it is
+looked for in the bundle's ``models/`` first, and ``PHOTOSORT_FACERES_MODEL``
+overrides both.
+
 MTCNN's weights (``pnet.pt``, ``rnet.pt``, ``onet.pt``) ship in facenet-pytorch's
 ``data`` folder; :func:`mtcnn_weights_dir` finds that folder (in a frozen app, the
 bundled ``facenet_pytorch/data``) without importing facenet-pytorch, whose
@@ -120,3 +125,24 @@ def mtcnn_weights_dir() -> Path:
     searched = "\n  ".join(str(c) for c in candidates) or "(nowhere: facenet-pytorch is not installed)"
     raise ModelNotFoundError(f"MTCNN weights {', '.join(MTCNN_WEIGHT_FILES)} not found. "
                              f"Install the 'facenet-pytorch' package. Searched:\n  {searched}")
+
+
+FACERES_FILE = "faceres.json"
+FACERES_ENV = "PHOTOSORT_FACERES_MODEL"
+FACERES_FILES = (FACERES_FILE, "faceres.bin", "FACERES-LICENSE.md")
+"""What the installer bundles into ``models/``: graph, weights, licence and attribution."""
+FACERES_PACKAGE_DIR = Path(__file__).resolve().parent / "models"
+"""HSE FaceRes (TensorFlow.js graph model + weight shard) ships inside photosort itself."""
+
+
+def faceres_model_path(explicit: str | os.PathLike | None = None) -> Path:
+    """Path of the HSE FaceRes graph model JSON (its ``.bin`` shard lies beside it)."""
+    if explicit or os.environ.get(FACERES_ENV):
+        return find_model_file(FACERES_FILE, explicit, FACERES_ENV)
+    candidates = [folder / FACERES_FILE for folder in _frozen_dirs()] + [FACERES_PACKAGE_DIR / FACERES_FILE]
+    for path in candidates:
+        if path.is_file():
+            return path
+    places = "\n  ".join(str(p) for p in candidates)
+    raise ModelNotFoundError(f"model file {FACERES_FILE!r} not found (it ships with PhotoSort; "
+                             f"set {FACERES_ENV} to its path). Searched:\n  {places}")

@@ -27,7 +27,8 @@ from photosort.core.records import DetectedFace
 from photosort.ml.detector import DETECTOR_ID
 from photosort.services.progress import CancelToken
 
-EMBEDDERS = {"dlib-resnet-v1": "1"}
+EMBEDDERS = {"dlib-resnet-v1": "1", "hse-faceres": "1"}
+"""Embedder name → version; the name is ``AnalyzeSettings.embedder`` / CLI ``--embedder``."""
 IN_PROCESS_BELOW = 24
 DECODE_MIN_FRACTION = 0.9
 """A JPEG that the decoder itself brings to 90–100 % of ``max_side`` is detected at
@@ -44,6 +45,10 @@ class AnalyzeSettings:
     embedder: str = "dlib-resnet-v1"
     mirror: bool = True
     device: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.embedder not in EMBEDDERS:
+            raise ValueError(f"unknown embedder {self.embedder!r}; choose one of {', '.join(EMBEDDERS)}")
 
     @property
     def model_id(self) -> str:
@@ -99,14 +104,14 @@ class Analyzer:
         if self._detector is None:
             from photosort.core.threads import TORCH_THREADS
             from photosort.ml.detector import MtcnnDetector
-            from photosort.ml.embedder import DlibResNetEmbedder
+            from photosort.ml.embedders import create_embedder
             from photosort.ml.runtime import set_threads
 
             set_threads(TORCH_THREADS)  # in-process or in a worker: the thread policy
             s = self.settings
             self._detector = MtcnnDetector(min_face_size=s.min_face_size, threshold=s.threshold,
                                            max_side=s.max_side, device=s.device)
-            self._embedder = DlibResNetEmbedder(device=s.device, mirror=s.mirror)
+            self._embedder = create_embedder(s.embedder, device=s.device, mirror=s.mirror)
         return self._detector, self._embedder
 
     def analyze(self, path: str) -> PhotoAnalysis:
@@ -132,7 +137,8 @@ class Analyzer:
         faces = detector.detect(loaded.pixels)
         if faces:
             landmarks = np.stack([f.landmarks for f in faces])
-            embeddings = embedder.embed(loaded.pixels, landmarks).astype(np.float32)
+            boxes = np.array([[f.box.x1, f.box.y1, f.box.x2, f.box.y2] for f in faces])
+            embeddings = embedder.embed(loaded.pixels, landmarks, boxes).astype(np.float32)
         else:
             embeddings = np.zeros((0, embedder.dim), np.float32)
         scale = 1.0 / loaded.scale

@@ -125,15 +125,19 @@ class PhotoStore:
 
         Faces that were already linked to people keep their link when the new
         face is the same one (same place in the photo), so re-analysis with a
-        new embedder never loses names or user decisions. Faces the user drew
-        (``origin = 'user'``) are kept as they are; a detection on one of them or
-        on a box the user called "not a face" is dropped, its id given as -1.
+        new embedder never loses names or user decisions; so do its rejections.
+        Faces the user drew (``origin = 'user'``) are kept as they are; a detection
+        on one of them or on a box the user called "not a face" is dropped, its id
+        given as -1.
         """
         with self.db.transaction() as c:
             old = c.execute(
                 "SELECT f.id, f.x1, f.y1, f.x2, f.y2, fp.person_id, fp.source, fp.confirmed"
                 " FROM faces f LEFT JOIN face_person fp ON fp.face_id = f.id"
                 " WHERE f.photo_id = ? AND f.origin != 'user'", (photo_id,)).fetchall()
+            rejected = c.execute("SELECT r.face_id, r.person_id FROM rejections r JOIN faces f"
+                                 " ON f.id = r.face_id WHERE f.photo_id = ? AND f.origin != 'user'",
+                                 (photo_id,)).fetchall()
             # Faces the user drew stay; detections on them or on a "not a face" box are dropped.
             c.execute("DELETE FROM faces WHERE photo_id = ? AND origin != 'user'", (photo_id,))
             keep_out = [Box(r["x1"], r["y1"], r["x2"], r["y2"]) for r in c.execute(
@@ -152,6 +156,9 @@ class PhotoStore:
                      to_blob(emb), model))
                 ids.append(int(cur.lastrowid))
                 link = _same_face(old, b)
+                if link is not None:  # "not this person" decisions follow the face too
+                    c.executemany("INSERT OR IGNORE INTO rejections (face_id, person_id) VALUES (?, ?)",
+                                  [(ids[-1], r[1]) for r in rejected if r[0] == link["id"]])
                 if link is not None and link["person_id"] is not None:
                     c.execute("INSERT INTO face_person (face_id, person_id, source, confirmed)"
                               " VALUES (?, ?, ?, ?)",
