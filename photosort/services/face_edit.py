@@ -30,11 +30,12 @@ class FaceEditError(Exception):
 
 
 def _embedder(settings: AnalyzeSettings):
-    key = (settings.device, settings.mirror)
+    key = (settings.embedder, settings.device, settings.mirror)
     if key not in _embedders:
-        from photosort.ml.embedder import DlibResNetEmbedder
+        from photosort.ml.embedders import create_embedder
 
-        _embedders[key] = DlibResNetEmbedder(device=settings.device, mirror=settings.mirror)
+        _embedders[key] = create_embedder(settings.embedder, device=settings.device,
+                                          mirror=settings.mirror)
     return _embedders[key]
 
 
@@ -64,7 +65,8 @@ def add_user_face(db: Database, photo_id: int, box: Box, settings: AnalyzeSettin
         raise FaceEditError(f"the box is too small (at least {MIN_SIDE}×{MIN_SIDE} pixels of the photo)")
     small = box.scaled(loaded.scale)
     points, _how = landmarks_for_box(loaded.pixels, small, resolve_device(settings.device))
-    embedding = _embedder(settings).embed(loaded.pixels, points[None]).astype(np.float32)[0]
+    embedding = _embedder(settings).embed(loaded.pixels, points[None],
+                                          np.array([[small.x1, small.y1, small.x2, small.y2]])).astype(np.float32)[0]
     with db.transaction() as c:
         face_id = int(c.execute(
             "INSERT INTO faces (photo_id, x1, y1, x2, y2, landmarks, score, embedding, model, origin)"

@@ -84,12 +84,13 @@ def attach_tags(analysis, pixels: np.ndarray, scale: float, embedder, *, header=
             continue
         points, how = landmarks_for_box(pixels, small, device)
         log.info("%s: region of %r matched no detected face: added (landmarks: %s)", analysis.path, tag.name, how)
-        extra.append((tag, points))
+        extra.append((tag, points, small))
     embeddings = analysis.embeddings
     if extra:
-        new = embedder.embed(pixels, np.stack([p for _, p in extra])).astype(np.float32)
+        new = embedder.embed(pixels, np.stack([p for _, p, _ in extra]),
+                             np.array([[b.x1, b.y1, b.x2, b.y2] for _, _, b in extra])).astype(np.float32)
         embeddings = np.concatenate([embeddings.reshape(-1, new.shape[1]), new])
-        for tag, points in extra:
+        for tag, points, _ in extra:
             names[len(faces)] = tag.name
             faces.append(DetectedFace(tag.box, points / scale, TAG_FACE_SCORE))
     return dataclasses.replace(analysis, faces=faces, embeddings=embeddings, names=names,
