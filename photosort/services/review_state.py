@@ -1,0 +1,63 @@
+"""What the review reads at once: descriptors, who owns each face, names, photos, decisions.
+
+Suggestions and proposals are computed from one consistent :class:`ReviewState`
+(read in a few queries), so a library of 100k faces costs a few blocked
+matrix products, not a query per face.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from photosort.store.db import Database
+from photosort.store.review import ReviewStore
+
+
+@dataclass
+class ReviewState:
+    """Every face with a descriptor of one model, and the people and decisions around them."""
+
+    face_ids: np.ndarray            # (n,)
+    photo_ids: np.ndarray           # (n,)
+    X: np.ndarray                   # (n, d) float32
+    owner: np.ndarray               # (n,) person id, -1 = unknown
+    names: dict[int, str | None]
+    hidden: set[int]
+    rejections: set[tuple[int, int]]
+    apart: set[tuple[int, int]]
+    members: dict[int, np.ndarray] = field(default_factory=dict)  # person → row indices
+
+    def centroid(self, person: int) -> np.ndarray:
+        return self.X[self.members[person]].mean(axis=0)
+
+    def photos_of(self, person: int) -> set[int]:
+        return set(self.photo_ids[self.members[person]].tolist())
+
+
+def load_state(db: Database, model_id: str) -> ReviewState:
+    """Read the review's inputs for descriptors of ``model_id``."""
+    rows = db.query("SELECT f.id, f.photo_id, f.embedding, fp.person_id FROM faces f"
+                    " LEFT JOIN face_person fp ON fp.face_id = f.id"
+                    " WHERE f.model = ? AND f.embedding IS NOT NULL ORDER BY f.id", (model_id,))
+    n = len(rows)
+    X = (np.frombuffer(b"".join(r["embedding"] for r in rows), dtype="<f4").reshape(n, -1)
+         if n else np.zeros((0, 128), np.float32))
+    owner = np.array([r["person_id"] if r["person_id"] is not None else -1 for r in rows],
+                     dtype=np.int64)
+    people = db.query("SELECT id, name, hidden FROM people")
+    members: dict[int, list[int]] = defaultdict(list)
+    for i, p in enumerate(owner.tolist()):
+        if p >= 0:
+            members[p].append(i)
+    return ReviewState(
+        face_ids=np.array([r["id"] for r in rows], dtype=np.int64),
+        photo_ids=np.array([r["photo_id"] for r in rows], dtype=np.int64),
+        X=np.ascontiguousarray(X, dtype=np.float32), owner=owner,
+        names={r["id"]: r["name"] for r in people},
+        hidden={r["id"] for r in people if r["hidden"]},
+        rejections={(r[0], r[1]) for r in db.query("SELECT face_id, person_id FROM rejections")},
+        apart=ReviewStore(db).cannot_links(),
+        members={p: np.array(v, dtype=np.int64) for p, v in members.items()})
