@@ -157,9 +157,12 @@ class _User:
             self.run.spend("suggestion", len(page))
 
     def answer_proposal(self, proposal) -> None:
+        """The user judges the two faces shown (a named person by their name)."""
         by_person, names = self.labelled_by_person(), self.names()
-        a = self.label_of(proposal.a, by_person.get(proposal.a, []), names)
-        b = self.label_of(proposal.b, by_person.get(proposal.b, []), names)
+        a = names.get(proposal.a) or self.truth.get(proposal.face_a) or \
+            self.label_of(proposal.a, by_person.get(proposal.a, []), names)
+        b = names.get(proposal.b) or self.truth.get(proposal.face_b) or \
+            self.label_of(proposal.b, by_person.get(proposal.b, []), names)
         if a is not None and a == b:
             proposals_service.accept(self.db, self.editor, proposal)
         else:
