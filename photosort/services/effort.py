@@ -47,6 +47,7 @@ class EffortRun:
     actions: int = 0
     by_kind: Counter = field(default_factory=Counter)
     perfect: bool = False
+    unlabelled_answers: int = 0
     precision_after_review: float = 0.0
     recall_after_review: float = 0.0
 
@@ -68,6 +69,7 @@ class EffortReport:
     labelled_faces: int
     true_people: int
     perfect: bool
+    unlabelled_answers: int
     precision_after_review: float
     recall_after_review: float
 
@@ -146,8 +148,13 @@ class _User:
             self.answer_proposal(props[0])
 
     def answer_page(self, page: list) -> None:
+        """Untick (or answer No to) the wrong faces. Unlabelled faces (the other
+        faces of a photo) have no truth: they get the cheaper answer, Yes, since
+        the result is not scored; ``unlabelled_answers`` counts them."""
         names = self.names()
-        wrong = [s.face_id for s in page if self.truth.get(s.face_id) != names[s.person_id]]
+        wrong = [s.face_id for s in page
+                 if s.face_id in self.truth and self.truth[s.face_id] != names[s.person_id]]
+        self.run.unlabelled_answers += sum(s.face_id not in self.truth for s in page)
         if 1 + len(wrong) < len(page):
             suggest_service.answer_page(self.editor, page, wrong)
             self.run.spend("suggestion_page", 1 + len(wrong))
@@ -262,6 +269,6 @@ def measure_effort(db_path: Path, model_id: str, truth: dict[int, str]) -> Effor
         baseline_actions=without.actions, baseline_actions_per_100_faces=100.0 * without.actions / n,
         by_kind=dict(with_.by_kind), baseline_by_kind=dict(without.by_kind),
         labelled_faces=len(truth), true_people=sum(1 for c in Counter(truth.values()).values() if c >= 2),
-        perfect=with_.perfect and without.perfect,
+        perfect=with_.perfect and without.perfect, unlabelled_answers=with_.unlabelled_answers,
         precision_after_review=with_.precision_after_review,
         recall_after_review=with_.recall_after_review)
