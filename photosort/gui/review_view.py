@@ -13,8 +13,10 @@ it (``services.suggest`` / ``services.proposals``).
 from __future__ import annotations
 
 import json
+import logging
+import threading
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QListView, QListWidget,
                                QListWidgetItem, QStackedWidget, QVBoxLayout, QWidget)
@@ -42,6 +44,42 @@ def review_counts(library: Library) -> tuple[int, int]:
 def counts_text(suggestions: int, proposals: int) -> str:
     s = f"{suggestions} suggestion{'s' * (suggestions != 1)}"
     return f"{s} · {proposals} proposal{'s' * (proposals != 1)}"
+
+
+class ReviewCounter(QObject):
+    """Counts open suggestions and proposals off the GUI thread; ``counted`` delivers them.
+
+    A request while a count runs is remembered and served once it ends, so
+    a scan that changes people every few seconds never queues up counts.
+    """
+
+    counted = Signal(int, int)
+
+    def __init__(self, library: Library, parent=None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self._lock = threading.Lock()
+        self._running = self._again = False
+
+    def request(self) -> None:
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+        threading.Thread(target=self._work, name="review-count", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            try:
+                self.counted.emit(*review_counts(self.library))
+            except Exception:  # a closed catalog while counting: nothing to show
+                logging.getLogger(__name__).debug("review count failed", exc_info=True)
+            with self._lock:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
 
 
 class FaceTiles(QListWidget):
@@ -98,6 +136,12 @@ class ReviewView(QWidget):
         self.proposal_list: list = []
         self.proposal_index = 0
         self._build()
+        library.peopleChanged.connect(self._people_changed)
+
+    def _people_changed(self) -> None:
+        """Every edit (an answer here, or Ctrl+Z anywhere) recomputes the lists."""
+        if self.isVisible():
+            self.reload()
 
     @property
     def model_id(self) -> str:
@@ -251,10 +295,10 @@ class ReviewView(QWidget):
         if not self.page or row < 0:
             return
         item = self.page[row]
+        name = self._name(item.person_id)
         action = suggest_service.accept if yes else suggest_service.reject
         self.library.edit(action, self.library.editor, [item])
-        self.message.emit(f"{'Yes' if yes else 'No'}: {self._name(item.person_id)} — Ctrl+Z undoes")
-        self.reload()
+        self.message.emit(f"{'Yes' if yes else 'No'}: {name} — Ctrl+Z undoes")
 
     def answer_page(self) -> None:
         if self.section() != SUGGESTIONS or not self.page:
@@ -262,7 +306,6 @@ class ReviewView(QWidget):
         unticked = self.tiles.unticked()
         self.library.edit(suggest_service.answer_page, self.library.editor, self.page, unticked)
         self.message.emit(f"{len(self.page) - len(unticked)} yes, {len(unticked)} no — Ctrl+Z undoes")
-        self.reload()
 
     def answer_proposal(self, yes: bool) -> None:
         if not self.proposal_list:
@@ -274,7 +317,6 @@ class ReviewView(QWidget):
         else:
             self.library.edit(proposals_service.reject, self.library.editor, p)
             self.message.emit("Kept apart — they will not be proposed again")
-        self.reload()
 
     def step(self, delta: int) -> None:
         if self.proposal_list:

@@ -32,6 +32,7 @@ from photosort.services.review_state import ReviewState, load_state
 from photosort.store.db import Database
 
 SMALL_GROUP = 3
+KNN = 0  # measured on bollywood_actors: 3 gave 30.4 actions per 100 faces, 0 gave 30.2
 PAGE_SIZE = 12
 _BLOCK = 4096
 
@@ -65,18 +66,15 @@ def suggestions(db: Database, model_id: str, *, state: ReviewState | None = None
     candidates = np.flatnonzero(small)
     if not len(candidates):
         return []
-    centroids = np.stack([st.centroid(p) for p in named]).astype(np.float32)
-    c2 = np.einsum("ij,ij->i", centroids, centroids)
     out: list[Suggestion] = []
     for start in range(0, len(candidates), _BLOCK):
         rows = candidates[start:start + _BLOCK]
-        Y = st.X[rows]
-        d2 = np.einsum("ij,ij->i", Y, Y)[:, None] + c2[None, :] - 2.0 * Y @ centroids.T
-        order = np.argsort(d2, axis=1)
+        d = _distances(st, named, st.X[rows])
+        order = np.argsort(d, axis=1)
         for r, i in enumerate(rows.tolist()):
             face, owner = int(st.face_ids[i]), int(st.owner[i])
             for col in order[r]:
-                dist = float(np.sqrt(max(d2[r, col], 0.0)))
+                dist = float(d[r, col])
                 if dist > band:
                     break
                 p = named[col]
@@ -89,6 +87,25 @@ def suggestions(db: Database, model_id: str, *, state: ReviewState | None = None
     out.sort(key=lambda s: (rank[s.person_id], s.photo_id in photos[s.person_id], s.distance,
                             s.face_id))
     return out
+
+
+def _distances(st: ReviewState, named: list[int], Y: np.ndarray) -> np.ndarray:
+    """(faces × people): the nearer of a person's centroid and their ``KNN``-th nearest face.
+
+    A person photographed over decades is several clumps; the centroid lies
+    between them, but a face of one clump is near its members.
+    """
+    C = np.stack([st.centroid(p) for p in named]).astype(np.float32)
+    y2 = np.einsum("ij,ij->i", Y, Y)[:, None]
+    d = np.sqrt(np.maximum(y2 + np.einsum("ij,ij->i", C, C)[None, :] - 2.0 * Y @ C.T, 0.0))
+    if KNN <= 0:
+        return d
+    for col, p in enumerate(named):
+        M = st.X[st.members[p]]
+        k = min(KNN, len(M)) - 1
+        dm = np.sqrt(np.maximum(y2 + np.einsum("ij,ij->i", M, M)[None, :] - 2.0 * Y @ M.T, 0.0))
+        d[:, col] = np.minimum(d[:, col], np.partition(dm, k, axis=1)[:, k])
+    return d
 
 
 def _allowed(st: ReviewState, face: int, owner: int, person: int) -> bool:
