@@ -97,13 +97,14 @@ class FaceTiles(QListWidget):
         self.faces: list[FaceItem] = []
         library.thumbnails.ready.connect(self._refresh_icons)
 
-    def set_page(self, faces: list[FaceItem], texts: list[str]) -> None:
+    def set_page(self, faces: list[FaceItem], texts: list[str], checkable: bool = True) -> None:
         self.clear()
         self.faces = faces
         for face, text in zip(faces, texts):
             item = QListWidgetItem(text)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
+            if checkable:
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked)
             item.setData(Qt.ItemDataRole.UserRole, face.face_id)
             self.addItem(item)
         self._refresh_icons()
@@ -170,8 +171,13 @@ class ReviewView(QWidget):
         col = QVBoxLayout(page)
         col.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
+        who = QVBoxLayout()
         self.person_face = Avatar(self.library.thumbnails, 96)
-        row.addWidget(self.person_face)
+        self.person_name = QLabel(alignment=Qt.AlignmentFlag.AlignHCenter)
+        who.addWidget(self.person_face)
+        who.addWidget(self.person_name)
+        who.addStretch(1)
+        row.addLayout(who)
         self.tiles = FaceTiles(self.library)
         self.tiles.installEventFilter(self)
         row.addWidget(self.tiles, 1)
@@ -255,12 +261,14 @@ class ReviewView(QWidget):
             self.question.setText("No suggestions. Name more people to get some.")
             self.tiles.set_page([], [])
             self.person_face.set_face(None)
+            self.person_name.setText("")
             return
         person = self.page[0].person_id
         self.question.setText(f"Is this {self._name(person)}?")
         cover = self.library.people.get(person)
         faces = self._faces([s.face_id for s in self.page] + [cover.cover_face_id or -1])
         self.person_face.set_face(faces.get(cover.cover_face_id))
+        self.person_name.setText(self._name(person))
         self.tiles.set_page([faces[s.face_id] for s in self.page],
                             [f"{s.distance:.2f}" for s in self.page])
         self.tiles.setFocus()
@@ -282,8 +290,9 @@ class ReviewView(QWidget):
         self.right.set_face(faces.get(p.face_b))
         self.left_name.setText(self._name(p.a))
         self.right_name.setText(self._name(p.b))
-        self.more_left.set_page([faces[f] for f in p.more_a if f in faces], ["" for _ in p.more_a])
-        self.more_right.set_page([faces[f] for f in p.more_b if f in faces], ["" for _ in p.more_b])
+        for tiles, more in ((self.more_left, p.more_a), (self.more_right, p.more_b)):
+            tiles.set_page([faces[f] for f in more if f in faces], ["" for f in more if f in faces],
+                           checkable=False)
         self.setFocus()
 
     # -- answers -------------------------------------------------------------------------
