@@ -93,3 +93,19 @@ def test_same_person_no_keeps_apart_and_yes_merges_undoably(qtbot, prepared, tmp
     qtbot.keyClick(review, Qt.Key.Key_N)
     assert ReviewStore(window.library.db).cannot_links() == {(min(bob, part), max(bob, part))}
     assert {bob, part} not in [{p.a, p.b} for p in review.proposal_list]
+
+
+def test_use_as_cover_on_the_person_page_changes_the_face_shown(qtbot, prepared, tmp_path):
+    path, ann, out, bob, part = prepared
+    window = open_window(qtbot, path, tmp_path)
+    window.open_person(bob)
+    page = window.person_page
+    faces = page.grid.faces()
+    shown = window.library.representative(window.library.people.get(bob))
+    other = next(f for f in faces if f.face_id != shown)
+    page.grid.select_rows([faces.index(other)])
+    assert page.cover_action.isEnabled()
+    page.cover_action.trigger()
+    assert window.library.representative(window.library.people.get(bob)) == other.face_id
+    row = next(r for r in window.library.person_rows() if r.id == bob)
+    assert row.cover.face_id == other.face_id
