@@ -165,3 +165,21 @@ def test_the_simulated_user_reaches_a_perfect_library_with_fewer_actions(lib):
     assert report.actions < report.baseline_actions
     # The catalog itself is untouched: both users worked on copies.
     assert set(PeopleStore(lib).faces(ann)) == set(faces[3:])
+
+
+def test_evaluate_effort_json_from_the_command_line(data_dir, capsys):
+    import json
+
+    from photosort.cli.main import main
+
+    assert main(["evaluate", str(data_dir / "face_recognition_examples"), "--json",
+                 "--workers", "1", "--effort"]) == 0
+    effort = json.loads(capsys.readouterr().out)["effort"]
+    for key in ("actions", "actions_per_100_faces", "baseline_actions",
+                "baseline_actions_per_100_faces", "by_kind"):
+        assert key in effort
+    assert effort["perfect"] and effort["labelled_faces"] >= 18
+    assert effort["by_kind"]["name"] <= effort["true_people"] == 6
+    assert effort["actions"] <= effort["baseline_actions"]
+    assert effort["actions_per_100_faces"] == pytest.approx(
+        100 * effort["actions"] / effort["labelled_faces"])

@@ -6,7 +6,11 @@ existing person whose centroid is close enough (without renaming anyone),
 then the rest are clustered with HDBSCAN; new clusters are matched to the
 unnamed people they overlap most, so ids stay stable from run to run.
 "Not this person" pairs are honoured, and two faces of one photo are never
-the same person.
+the same person. People the user kept apart ("Same person? No") stay apart:
+no face of one joins the other, and a cluster holding faces of both is split
+(``core.constraints``). Thresholds come per embedder from ``core.thresholds``;
+after every update the automatic cover faces are chosen again
+(``services.cover``).
 """
 
 from __future__ import annotations
