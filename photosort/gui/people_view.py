@@ -17,7 +17,7 @@ from photosort.gui.library import Library
 from photosort.gui.people_grid import PeopleGrid
 from photosort.gui.people_model import PeopleFilter, PeopleModel
 from photosort.gui.person_picker import PersonPicker
-from photosort.gui.review_view import ReviewCounter, counts_text
+from photosort.gui.review_widgets import ReviewCounter, counts_text
 from photosort.gui.widgets import flat_button, segment_button
 
 PEOPLE, HIDDEN, UNKNOWN = range(3)
