@@ -125,21 +125,22 @@ def pages(items: Sequence[Suggestion], size: int = PAGE_SIZE) -> list[list[Sugge
     return out
 
 
+def _by_person(items: Iterable[Suggestion]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = defaultdict(list)
+    for s in items:
+        out[s.person_id].append(s.face_id)
+    return out
+
+
 def accept(editor: PeopleEditor, items: Iterable[Suggestion]) -> None:
     """Yes: each face becomes a user-confirmed face of its suggested person (one edit per person)."""
-    by_person: dict[int, list[int]] = defaultdict(list)
-    for s in items:
-        by_person[s.person_id].append(s.face_id)
-    for person, faces in by_person.items():
+    for person, faces in _by_person(items).items():
         editor.move_faces(faces, person)
 
 
 def reject(editor: PeopleEditor, items: Iterable[Suggestion]) -> None:
     """No: remembered, so the face is never suggested for that person again."""
-    by_person: dict[int, list[int]] = defaultdict(list)
-    for s in items:
-        by_person[s.person_id].append(s.face_id)
-    for person, faces in by_person.items():
+    for person, faces in _by_person(items).items():
         editor.reject_faces(faces, person)
 
 
