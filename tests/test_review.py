@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 
 from gui_support import catalog  # noqa: F401  (fixture)
+from photosort.core.thresholds import thresholds_for
 from photosort.services import proposals as prop
 from photosort.services import suggest
 from photosort.services.analyze import AnalyzeSettings
@@ -58,7 +59,7 @@ def test_a_face_taken_out_of_a_named_person_is_suggested_back_and_yes_confirms_i
     unlink(lib, faces[:1])
     items = suggest.suggestions(lib, MODEL)
     assert [(s.face_id, s.person_id) for s in items] == [(faces[0], ann)]
-    assert items[0].distance <= 0.55
+    assert items[0].distance <= thresholds_for(MODEL).suggest
     suggest.accept(editor, items)
     assert PeopleStore(lib).links()[faces[0]] == (ann, "user")
     assert suggest.suggestions(lib, MODEL) == []

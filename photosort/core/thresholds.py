@@ -14,10 +14,13 @@ distance between descriptors):
     distance > suggest          ignored
 
 and a pair of groups whose centroids are within ``propose`` is asked
-"Same person?". How they were measured (dlib, ``benchmarks/bench_review.py``
-on the cached shared sets, AMD EPYC, 2 shared cores) is in the README's
-"Review" section; ``auto`` is the old ``join_threshold`` (93.4 % right
-answers on held-out lfw-dev faces, see ``core.clustering``).
+"Same person?". dlib's suggest / propose edges were chosen with
+``benchmarks/bench_review.py`` (simulated actions per 100 labelled faces on
+five_celebrity and bollywood_actors, AMD EPYC, 2 shared cores: 0.6 / 0.5
+gave 9.4 and 29.4, against 14.5 and 31.3 at 0.55 / 0.55 and 12.0 and 46.6
+at 0.5 / 0.6); the table is in the README's "Review" section. ``auto`` is
+the old ``join_threshold`` (93.4 % right answers on held-out lfw-dev faces,
+see ``core.clustering``); the grouping values are ``tune_clustering.py``'s.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ class EmbedderThresholds:
 THRESHOLDS: dict[str, EmbedderThresholds] = {
     "dlib-resnet-v1": EmbedderThresholds(
         epsilon=0.35, link_threshold=0.4, merge_threshold=0.35,
-        auto=0.45, suggest=0.55, propose=0.55, cohesion=0.6),
+        auto=0.45, suggest=0.6, propose=0.5, cohesion=0.6),
 }
 
 DEFAULT_EMBEDDER = "dlib-resnet-v1"
