@@ -184,3 +184,18 @@ def test_evaluate_effort_json_from_the_command_line(data_dir, capsys):
     assert not {"suggestion", "suggestion_page", "proposal"} & set(effort["baseline_by_kind"])
     assert effort["actions_per_100_faces"] == pytest.approx(
         100 * effort["actions"] / effort["labelled_faces"])
+
+
+def test_vectorised_quality_equals_the_single_face_rule():
+    import numpy as np
+
+    from photosort.services.cover import face_qualities
+
+    rng = np.random.default_rng(3)
+    corner, size = rng.uniform(0, 200, size=(20, 2)), rng.uniform(10, 100, size=(20, 2))
+    boxes = np.hstack([corner, corner + size])
+    marks = rng.uniform(0, 200, size=(20, 5, 2))
+    scores = rng.uniform(0.9, 1.0, size=20)
+    many = face_qualities(boxes, marks, scores)
+    one = [face_quality(tuple(b), m, s) for b, m, s in zip(boxes, marks, scores)]
+    assert np.allclose(many, one)

@@ -25,7 +25,7 @@ NOISE = -1
 
 #: Groups larger than this are split by distance to their centroid instead of
 #: by average linkage (which needs all m² distances).
-MAX_LINKAGE = 4000
+MAX_LINKAGE = 2000
 
 
 def merge_clusters_apart(X: np.ndarray, labels: np.ndarray, photo_ids: np.ndarray,

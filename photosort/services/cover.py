@@ -9,11 +9,8 @@ faces). A user's "Use as cover" is kept until that face leaves the person.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
-from photosort.store.catalog import from_blob
 from photosort.store.db import Database
 from photosort.store.review import ReviewStore
 
@@ -36,21 +33,40 @@ def face_quality(box: tuple[float, float, float, float], landmarks: np.ndarray,
     return size * frontal * float(score)
 
 
-def best_faces(db: Database, person_ids: list[int] | None = None) -> dict[int, int]:
-    """person id → the face with the best :func:`face_quality` among theirs."""
-    where = "" if person_ids is None else \
-        " WHERE fp.person_id IN (SELECT value FROM json_each(?))"
-    args = () if person_ids is None else (json.dumps(person_ids),)
+def face_qualities(boxes: np.ndarray, landmarks: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """:func:`face_quality` of many faces at once: boxes (n, 4), landmarks (n, 5, 2), scores (n,)."""
+    size = np.sqrt(np.clip(boxes[:, 2] - boxes[:, 0], 0, None) * np.clip(boxes[:, 3] - boxes[:, 1], 0, None))
+    left, right, nose = landmarks[:, 0], landmarks[:, 1], landmarks[:, 2]
+    axis = right - left
+    eyes = np.hypot(axis[:, 0], axis[:, 1])
+    safe = np.where(eyes > 0, eyes, 1.0)
+    u = axis / safe[:, None]
+    yaw = np.abs(((nose - (left + right) / 2.0) * u).sum(axis=1)) / safe
+    roll = np.abs(np.arctan2(axis[:, 1], axis[:, 0]))
+    frontal = np.clip(1.0 - 2.0 * yaw, 0, None) * np.clip(1.0 - roll, 0, None)
+    return np.where(eyes > 0, size * frontal * scores, 0.0)
+
+
+def best_faces(db: Database) -> dict[int, int]:
+    """person id → the face with the best :func:`face_quality` among theirs (ties: lower id).
+
+    Vectorised: 100k faces cost one query and a few array operations.
+    """
     rows = db.query("SELECT fp.person_id, f.id, f.x1, f.y1, f.x2, f.y2, f.landmarks, f.score"
-                    " FROM face_person fp JOIN faces f ON f.id = fp.face_id" + where, args)
-    best: dict[int, tuple[float, int]] = {}
-    for r in rows:
-        marks = from_blob(r["landmarks"], (5, 2))
-        q = face_quality((r["x1"], r["y1"], r["x2"], r["y2"]), marks, r["score"])
-        cur = best.get(r["person_id"])
-        if cur is None or q > cur[0] or (q == cur[0] and r["id"] < cur[1]):
-            best[r["person_id"]] = (q, r["id"])
-    return {p: f for p, (_, f) in best.items()}
+                    " FROM face_person fp JOIN faces f ON f.id = fp.face_id")
+    if not rows:
+        return {}
+    n = len(rows)
+    boxes = np.array([(r["x1"], r["y1"], r["x2"], r["y2"]) for r in rows], dtype=np.float64)
+    marks = np.frombuffer(b"".join(r["landmarks"] for r in rows), dtype="<f4").reshape(n, 5, 2)
+    quality = face_qualities(boxes, marks.astype(np.float64),
+                             np.array([r["score"] for r in rows], dtype=np.float64))
+    person = np.array([r["person_id"] for r in rows], dtype=np.int64)
+    face = np.array([r["id"] for r in rows], dtype=np.int64)
+    order = np.lexsort((face, -quality, person))  # per person: best quality, then lowest id
+    first = np.ones(n, dtype=bool)
+    first[1:] = person[order][1:] != person[order][:-1]
+    return dict(zip(person[order][first].tolist(), face[order][first].tolist()))
 
 
 def refresh_covers(db: Database) -> int:
