@@ -29,9 +29,26 @@ class ReviewState:
     rejections: set[tuple[int, int]]
     apart: set[tuple[int, int]]
     members: dict[int, np.ndarray] = field(default_factory=dict)  # person → row indices
+    _centroids: dict[int, np.ndarray] | None = field(default=None, repr=False)
 
     def centroid(self, person: int) -> np.ndarray:
-        return self.X[self.members[person]].mean(axis=0)
+        return self.all_centroids()[person]
+
+    def all_centroids(self) -> dict[int, np.ndarray]:
+        """person → mean descriptor, computed for everyone at once (one sort, one reduceat)."""
+        if self._centroids is None:
+            known = np.flatnonzero(self.owner >= 0)
+            order = known[np.argsort(self.owner[known], kind="stable")]
+            owners = self.owner[order]
+            if len(order) == 0:
+                self._centroids = {}
+            else:
+                starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+                sums = np.add.reduceat(self.X[order].astype(np.float64), starts, axis=0)
+                counts = np.diff(np.r_[starts, len(order)])
+                means = (sums / counts[:, None]).astype(np.float32)
+                self._centroids = dict(zip(owners[starts].tolist(), means))
+        return self._centroids
 
     def photos_of(self, person: int) -> set[int]:
         return set(self.photo_ids[self.members[person]].tolist())
