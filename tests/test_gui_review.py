@@ -70,6 +70,8 @@ def test_space_unticks_and_enter_answers_the_whole_page(qtbot, prepared, tmp_pat
     ticked = next(f for f in out if f != unticked)
     assert people.links()[ticked] == (ann, "user")
     assert unticked not in people.links() and (unticked, ann) in people.rejections()
+    window.library.undo()  # the whole page is one edit
+    assert ticked not in people.links() and (unticked, ann) not in people.rejections()
 
 
 def test_same_person_no_keeps_apart_and_yes_merges_undoably(qtbot, prepared, tmp_path):

@@ -121,6 +121,23 @@ class PeopleEditor:
             _record(c, label, snap, created=[person])
         return person
 
+    def answer(self, person_id: int, yes: Iterable[int], no: Iterable[int] = ()) -> None:
+        """A page of review answers as one edit: ``yes`` faces become the person's
+        (user-confirmed), ``no`` faces are "not this person"."""
+        yes = sorted(set(yes))
+        no = sorted(set(no) - set(yes))
+        if not yes and not no:
+            return
+        with self.db.transaction() as c:
+            label = f"Review {_display(c, person_id)}: {len(yes)} yes, {len(no)} no"
+            snap = _snapshot(c, people={person_id, *_owners(c, yes)}, faces=set(yes + no))
+            _link(c, yes, person_id)
+            c.executemany("DELETE FROM face_person WHERE face_id = ? AND person_id = ?",
+                          [(f, person_id) for f in no])
+            c.executemany("INSERT OR IGNORE INTO rejections (face_id, person_id) VALUES (?, ?)",
+                          [(f, person_id) for f in no])
+            _record(c, label, snap)
+
     def keep_apart(self, a: int, b: int) -> None:
         """"Not the same person": a cannot-link every later regroup and proposal honours."""
         if a == b:

@@ -145,7 +145,8 @@ def reject(editor: PeopleEditor, items: Iterable[Suggestion]) -> None:
 
 
 def answer_page(editor: PeopleEditor, page: Sequence[Suggestion], unticked: Iterable[int] = ()) -> None:
-    """"Yes to all on this page": Yes to every ticked face, No to the unticked ``face_id``s."""
+    """"Yes to all on this page": Yes to every ticked face, No to the unticked ``face_id``s
+    (one undoable edit per person; a page holds one person)."""
     off = set(unticked)
-    accept(editor, [s for s in page if s.face_id not in off])
-    reject(editor, [s for s in page if s.face_id in off])
+    for person, faces in _by_person(page).items():
+        editor.answer(person, [f for f in faces if f not in off], [f for f in faces if f in off])
