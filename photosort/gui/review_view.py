@@ -50,7 +50,9 @@ class ReviewView(QWidget):
 
     @property
     def model_id(self) -> str:
-        return self.library.prefs.analyze_settings().model_id
+        from photosort.services.review_state import catalog_model
+
+        return catalog_model(self.library.db) or ""
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)

@@ -20,9 +20,11 @@ TILE = 96
 
 def review_counts(library: Library) -> tuple[int, int]:
     """(open suggestions, open proposals) for the People view's "12 suggestions · 3 proposals"."""
-    from photosort.services.review_state import load_state
+    from photosort.services.review_state import catalog_model, load_state
 
-    model = library.prefs.analyze_settings().model_id
+    model = catalog_model(library.db)
+    if model is None:
+        return 0, 0
     state = load_state(library.db, model)
     return (len(suggest_service.suggestions(library.db, model, state=state)),
             len(proposals_service.proposals(library.db, model, state=state)))

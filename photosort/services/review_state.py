@@ -54,6 +54,16 @@ class ReviewState:
         return set(self.photo_ids[self.members[person]].tolist())
 
 
+def catalog_model(db: Database) -> str | None:
+    """The embedder model most of the catalog's descriptors come from (``None`` without faces).
+
+    The GUI asks this instead of the analysis settings, whose module imports the detector.
+    """
+    rows = db.query("SELECT model FROM faces WHERE embedding IS NOT NULL GROUP BY model"
+                    " ORDER BY COUNT(*) DESC, model LIMIT 1")
+    return rows[0]["model"] if rows else None
+
+
 def load_state(db: Database, model_id: str) -> ReviewState:
     """Read the review's inputs for descriptors of ``model_id``."""
     rows = db.query("SELECT f.id, f.photo_id, f.embedding, fp.person_id FROM faces f"
