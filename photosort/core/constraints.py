@@ -76,9 +76,13 @@ def split_incohesive(X: np.ndarray, labels: np.ndarray, threshold: float, *,
                      min_cluster_size: int = 2) -> np.ndarray:
     """Split every cluster at average-linkage distance ``threshold``.
 
-    Parts smaller than ``min_cluster_size`` become noise (unknown faces, which
-    the review can still suggest). Groups above ``MAX_LINKAGE`` faces only
-    lose the faces farther than ``threshold`` from their centroid.
+    A group is split only when at least two parts have ``min_cluster_size``
+    faces (two people merged); then parts smaller than that become noise
+    (unknown faces, which the review can still suggest). One group with a few
+    stray faces stays whole: on four real photos of one person, one face
+    beyond the cut is that person far more often than a stranger. Groups
+    above ``MAX_LINKAGE`` faces only lose the faces farther than
+    ``threshold`` from their centroid.
     """
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import pdist
@@ -96,9 +100,9 @@ def split_incohesive(X: np.ndarray, labels: np.ndarray, threshold: float, *,
             continue
         parts = fcluster(linkage(pdist(X[members]), method="average"), threshold,
                          criterion="distance")
-        if parts.max() == 1:
-            continue
         sizes = np.bincount(parts)
+        if (sizes >= max(min_cluster_size, 2)).sum() < 2:
+            continue  # one group and stray faces: kept whole (a split must leave two groups)
         biggest = int(np.argmax(sizes))
         for part in np.unique(parts):
             idx = members[parts == part]
