@@ -67,6 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     window.people_view.grid.clearSelection()
     window.grab().save(str(out / "people.png"))
 
+    window.show_review()  # the Review place: "Is this Ann?" pages, then "Same person?"
+    _wait(app, _thumbs_ready(window, window.review_view.tiles.faces, round(96 * ratio)))
+    window.grab().save(str(out / "review_suggestions.png"))
+    window.review_view.show_section(1)
+    _pump(app, 1.0)
+    window.grab().save(str(out / "review_proposals.png"))
+
     person = max(window.library.people.list(), key=lambda p: (p.name is not None, p.face_count))
     window.open_person(person.id)
     grid = window.person_page.grid

@@ -174,7 +174,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     bar = ProgressBar()
     try:
         reports = evaluate(Path(args.dir), algorithm=args.algorithm, settings=_settings(args),
-                           workers=args.workers, limit=args.limit, progress=bar)
+                           workers=args.workers, limit=args.limit, progress=bar,
+                           effort=args.effort)
     finally:
         bar.close()
     if args.json:

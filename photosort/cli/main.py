@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--algorithm", default="hdbscan",
                    choices=["hdbscan", "agglomerative", "kmeans", "dbscan", "all"])
     p.add_argument("--limit", type=int, default=None, help="use only the first N people folders")
+    p.add_argument("--effort", action="store_true",
+                   help="count the clicks a user needs to a perfect library, with and without review")
     _analysis_options(p)
     p = cmd("organize", "move or copy photos into per-person folders")
     p.add_argument("dest", metavar="DEST")

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from photosort.core.thresholds import THRESHOLDS, DEFAULT_EMBEDDER, thresholds_for
+
+_DLIB = THRESHOLDS[DEFAULT_EMBEDDER]
+
 
 @dataclass(frozen=True)
 class GroupingParams:
@@ -25,10 +29,21 @@ class GroupingParams:
 
     min_cluster_size: int = 2
     min_samples: int = 1
-    epsilon: float = 0.35
-    link_threshold: float = 0.4
+    epsilon: float = _DLIB.epsilon
+    link_threshold: float = _DLIB.link_threshold
     backend: str = "auto"
-    merge_threshold: float = 0.35
+    merge_threshold: float = _DLIB.merge_threshold
+    cohesion: float = _DLIB.cohesion  # 0 = keep incohesive groups (see core.constraints)
+    keep_photos_apart: bool = True    # merged clusters never share a photo
+
+    @classmethod
+    def for_model(cls, model_id: str | None, **overrides) -> "GroupingParams":
+        """The parameters measured for ``model_id``'s embedder (``core.thresholds``)."""
+        t = thresholds_for(model_id)
+        values = dict(epsilon=t.epsilon, link_threshold=t.link_threshold,
+                      merge_threshold=t.merge_threshold, cohesion=t.cohesion)
+        values.update(overrides)
+        return cls(**values)
 
 
 def merge_close_clusters(X: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarray:
@@ -51,6 +66,7 @@ def merge_close_clusters(X: np.ndarray, labels: np.ndarray, threshold: float) ->
 def group_faces(X: np.ndarray, photo_ids: np.ndarray, params: GroupingParams) -> np.ndarray:
     """Cluster labels (-1 = unknown) for face embeddings ``X`` taken from ``photo_ids``."""
     from photosort.core.clustering import cluster_embeddings, split_same_photo
+    from photosort.core.constraints import merge_clusters_apart, split_incohesive
     from photosort.core.linking import link_noise
 
     if len(X) < max(2, params.min_cluster_size):
@@ -60,6 +76,11 @@ def group_faces(X: np.ndarray, photo_ids: np.ndarray, params: GroupingParams) ->
                                 backend=params.backend)
     if params.link_threshold > 0:
         labels = link_noise(X, labels, params.link_threshold)
-    if params.merge_threshold > 0:
+    if params.merge_threshold > 0 and params.keep_photos_apart:
+        labels = merge_clusters_apart(X, labels, photo_ids, params.merge_threshold)
+    elif params.merge_threshold > 0:
         labels = merge_close_clusters(X, labels, params.merge_threshold)
+    if params.cohesion > 0:
+        labels = split_incohesive(X, labels, params.cohesion,
+                                  min_cluster_size=params.min_cluster_size)
     return split_same_photo(labels, photo_ids, X, min_cluster_size=params.min_cluster_size)

@@ -86,9 +86,9 @@ class Library(QObject):
 
     # -- queries ------------------------------------------------------------------
     def person_rows(self) -> list[PersonRow]:
-        """Every person with a representative face: the one nearest their average face."""
+        """Every person with a cover face: the chosen one, else the one nearest their average face."""
         people = self.people.list(include_hidden=True)
-        covers = self._representatives(people)
+        covers = {**self._representatives(people), **self._chosen_covers()}
         items = {r["id"]: face_item(r) for r in self.db.query(
             FACE_SQL + " WHERE f.id IN (SELECT value FROM json_each(?))",
             (json.dumps(sorted(covers.values())),))}
@@ -96,7 +96,15 @@ class Library(QObject):
 
     def representative(self, person: PersonRecord) -> int | None:
         """The face id shown for ``person`` (see :meth:`person_rows`)."""
-        return self._representatives([person]).get(person.id, person.cover_face_id)
+        chosen = self._chosen_covers().get(person.id)
+        return chosen or self._representatives([person]).get(person.id, person.cover_face_id)
+
+    def _chosen_covers(self) -> dict[int, int]:
+        """person → their cover from ``services.cover`` (the user's "Use as cover", or the
+        automatic large, frontal face) while that face is still theirs."""
+        return {r[0]: r[1] for r in self.db.query(
+            "SELECT pc.person_id, pc.face_id FROM person_cover pc JOIN face_person fp"
+            " ON fp.face_id = pc.face_id AND fp.person_id = pc.person_id")}
 
     def _representatives(self, people: list[PersonRecord]) -> dict[int, int]:
         """person → face id of their medoid; recomputed only for people whose faces changed."""

@@ -24,6 +24,7 @@ from photosort.gui.log_panel import LogPanel
 from photosort.gui.map_view import MapView
 from photosort.gui.menus import WindowActions
 from photosort.gui.people_view import PeopleView
+from photosort.gui.review_view import ReviewView
 from photosort.gui.person_page import PersonPage
 from photosort.gui.photo_viewer import PhotoViewer
 from photosort.gui.scan_bar import ScanBar
@@ -60,8 +61,10 @@ class MainWindow(QMainWindow):
         self.map_view = MapView(self.library)
         self.person_page = PersonPage(self.library)
         self.photo_viewer = PhotoViewer(self.library)
+        self.review_view = ReviewView(self.library)
         self.pages = QStackedWidget()
-        for page in (self.people_view, self.map_view, self.person_page, self.photo_viewer):
+        for page in (self.people_view, self.map_view, self.person_page, self.photo_viewer,
+                     self.review_view):
             self.pages.addWidget(page)
         self.scan_bar = ScanBar()
         self.scan_bar.hide()
@@ -112,6 +115,9 @@ class MainWindow(QMainWindow):
         self.welcome.openRecent.connect(lambda path: self.open_folder(path, scan=False))
         self.people_view.openPerson.connect(self.open_person)
         self.people_view.openFace.connect(self.open_face)
+        self.people_view.openReview.connect(self.show_review)
+        self.review_view.back.connect(self.show_people)
+        self.review_view.message.connect(self.status)
         self.map_view.openPerson.connect(self.open_person)
         self.person_page.back.connect(self.back)
         self.person_page.openPhoto.connect(self.open_photo)
@@ -176,6 +182,10 @@ class MainWindow(QMainWindow):
     def show_people(self) -> None:
         self.go(self.people_view)
         self.people_view.grid.setFocus()
+
+    def show_review(self) -> None:
+        self.go(self.review_view)
+        self.review_view.show_section(self.review_view.section())
 
     def show_map(self) -> None:
         self.go(self.map_view)

@@ -17,6 +17,7 @@ from photosort.gui.library import Library
 from photosort.gui.people_grid import PeopleGrid
 from photosort.gui.people_model import PeopleFilter, PeopleModel
 from photosort.gui.person_picker import PersonPicker
+from photosort.gui.review_widgets import ReviewCounter, counts_text
 from photosort.gui.widgets import flat_button, segment_button
 
 PEOPLE, HIDDEN, UNKNOWN = range(3)
@@ -27,6 +28,7 @@ class PeopleView(QWidget):
 
     openPerson = Signal(int)
     openFace = Signal(object)  # FaceItem (an unknown face → the photo viewer)
+    openReview = Signal()
     message = Signal(str)
 
     def __init__(self, library: Library, parent=None) -> None:
@@ -57,6 +59,13 @@ class PeopleView(QWidget):
             top.addWidget(button)
         self.sections.button(PEOPLE).setChecked(True)
         self.sections.idClicked.connect(self.show_section)
+        self.review_button = flat_button("Review", "check", self.openReview.emit, "Ctrl+R",
+                                         tip="Suggestions and proposals")
+        self.counter = ReviewCounter(self.library, self)
+        self.counter.counted.connect(lambda s, p: self.review_button.defaultAction().setText(
+            counts_text(s, p)))
+        self.addAction(self.review_button.defaultAction())
+        top.addWidget(self.review_button)
         top.addStretch(1)
         self.search = QLineEdit(objectName="Search", placeholderText="Filter by name")
         self.search.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
@@ -149,6 +158,7 @@ class PeopleView(QWidget):
             self.sections.button(i).setText(f"{name}  {n}")
         if self.section() == UNKNOWN:
             self.unknown.set_faces(self.library.unknown_faces())
+        self.counter.request()
         self._update_empty()
         self._update_actions()
 

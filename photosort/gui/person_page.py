@@ -73,6 +73,9 @@ class PersonPage(QWidget):
         for b in (self.reject_button, self.move_button, self.new_button):
             bar.addWidget(b)
             self.grid.addAction(b.defaultAction())
+        self.cover_action = QAction(theme.icon("person"), "Use as cover", self.grid)
+        self.cover_action.triggered.connect(self.use_as_cover)
+        self.grid.addAction(self.cover_action)
         self.hint = QLabel("Select faces (Ctrl/Shift-click) to correct them; "
                            "double-click a face to see its photo.", objectName="Hint")
         bar.addWidget(self.hint, 1)
@@ -120,6 +123,7 @@ class PersonPage(QWidget):
         selected = bool(self.grid.selectionModel().selectedIndexes())
         for b in (self.reject_button, self.move_button, self.new_button):
             b.defaultAction().setEnabled(selected)
+        self.cover_action.setEnabled(len(self.grid.selected_faces()) == 1)
 
     def _open_face(self, face: FaceItem) -> None:
         photos = list(dict.fromkeys(f.photo_id for f in self.grid.faces()))
@@ -160,6 +164,14 @@ class PersonPage(QWidget):
         if pick and pick.person_id is not None:
             source, self.person_id = self.person_id, pick.person_id  # the views reload on the target
             self.library.edit(self.library.editor.merge, pick.person_id, [source])
+
+    def use_as_cover(self) -> None:
+        from photosort.services.cover import use_as_cover
+
+        faces = self.selected_ids()
+        if len(faces) == 1:
+            self.library.edit(use_as_cover, self.library.db, self.person_id, faces[0])
+            self.message.emit("Cover changed")
 
     def selected_ids(self) -> list[int]:
         return [f.face_id for f in self.grid.selected_faces()]

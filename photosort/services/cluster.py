@@ -6,7 +6,11 @@ existing person whose centroid is close enough (without renaming anyone),
 then the rest are clustered with HDBSCAN; new clusters are matched to the
 unnamed people they overlap most, so ids stay stable from run to run.
 "Not this person" pairs are honoured, and two faces of one photo are never
-the same person.
+the same person. People the user kept apart ("Same person? No") stay apart:
+no face of one joins the other, and a cluster holding faces of both is split
+(``core.constraints``). Thresholds come per embedder from ``core.thresholds``;
+after every update the automatic cover faces are chosen again
+(``services.cover``).
 """
 
 from __future__ import annotations
@@ -18,10 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from photosort.core.constraints import kept_apart_rejections, split_kept_apart
 from photosort.core.grouping import GroupingParams, group_faces
+from photosort.core.thresholds import thresholds_for
+from photosort.services.cover import refresh_covers
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
 from photosort.store.people import PeopleStore
+from photosort.store.review import ReviewStore
 
 
 _DEFAULT = GroupingParams()
@@ -63,14 +71,24 @@ class ClusterSettings:
     link_threshold: float = _DEFAULT.link_threshold
     backend: str = _DEFAULT.backend
     merge_threshold: float = _DEFAULT.merge_threshold
-    join_threshold: float = 0.45
+    join_threshold: float = thresholds_for(None).auto
+    cohesion: float = _DEFAULT.cohesion
+    keep_photos_apart: bool = _DEFAULT.keep_photos_apart
+
+    @classmethod
+    def for_model(cls, model_id: str | None) -> "ClusterSettings":
+        """The settings measured for ``model_id``'s embedder (``core.thresholds``)."""
+        g, t = GroupingParams.for_model(model_id), thresholds_for(model_id)
+        return cls(epsilon=g.epsilon, link_threshold=g.link_threshold,
+                   merge_threshold=g.merge_threshold, cohesion=g.cohesion, join_threshold=t.auto)
 
     @property
     def grouping(self) -> GroupingParams:
         return GroupingParams(min_cluster_size=self.min_cluster_size,
                               min_samples=self.min_samples, epsilon=self.epsilon,
                               link_threshold=self.link_threshold, backend=self.backend,
-                              merge_threshold=self.merge_threshold)
+                              merge_threshold=self.merge_threshold, cohesion=self.cohesion,
+                              keep_photos_apart=self.keep_photos_apart)
 
 
 @dataclass(frozen=True)
@@ -89,7 +107,7 @@ def update_people(db: Database, model_id: str, settings: ClusterSettings | None 
     """Assign faces to people. ``full`` re-clusters every face not fixed by the user."""
     from photosort.core.clustering import match_clusters
 
-    settings = settings or ClusterSettings()
+    settings = settings or ClusterSettings.for_model(model_id)
     people = PeopleStore(db)
     rows = PhotoStore(db).embeddings(model_id)
     if not rows:
@@ -100,7 +118,8 @@ def update_people(db: Database, model_id: str, settings: ClusterSettings | None 
     X = np.stack([r.embedding for r in rows]).astype(np.float32)
     links = people.links()
     names = people.names()
-    rejected = people.rejections()
+    apart = ReviewStore(db).cannot_links()
+    rejected = people.rejections() | kept_apart_rejections(links, apart)
 
     def is_fixed(person: int, source: str) -> bool:
         return source == "user" or names.get(person) is not None or not full
@@ -119,6 +138,7 @@ def update_people(db: Database, model_id: str, settings: ClusterSettings | None 
     if len(rest):
         labels = group_faces(X[rest], photo_ids[rest], settings.grouping)
         old = [links.get(int(face_ids[i]), (None, ""))[0] for i in rest]
+        labels = split_kept_apart(X[rest], labels, old, apart)
         mapping = match_clusters(labels, old)
         groups: dict[int, list[int]] = defaultdict(list)
         for i, label in zip(rest, labels):
@@ -133,6 +153,7 @@ def update_people(db: Database, model_id: str, settings: ClusterSettings | None 
             n_clustered += len(members)
     cleared = [int(face_ids[i]) for i in free]
     people.apply_clustering(cleared, new_links, new_groups)
+    refresh_covers(db)
     return ClusterResult(faces=len(rows), joined=len(joined), clustered=n_clustered,
                          noise=len(rest) - n_clustered, people=len(people.list()))
 

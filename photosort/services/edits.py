@@ -23,6 +23,7 @@ from typing import Iterable, Sequence
 
 from photosort.store.db import Database
 from photosort.store.people import merge_people
+from photosort.store.review import add_cannot_link, pair
 
 MAX_UNDO = 200
 _IDS = "(SELECT value FROM json_each(?))"
@@ -120,6 +121,33 @@ class PeopleEditor:
             _record(c, label, snap, created=[person])
         return person
 
+    def answer(self, person_id: int, yes: Iterable[int], no: Iterable[int] = ()) -> None:
+        """A page of review answers as one edit: ``yes`` faces become the person's
+        (user-confirmed), ``no`` faces are "not this person"."""
+        yes = sorted(set(yes))
+        no = sorted(set(no) - set(yes))
+        if not yes and not no:
+            return
+        with self.db.transaction() as c:
+            label = f"Review {_display(c, person_id)}: {len(yes)} yes, {len(no)} no"
+            snap = _snapshot(c, people={person_id, *_owners(c, yes)}, faces=set(yes + no))
+            _link(c, yes, person_id)
+            c.executemany("DELETE FROM face_person WHERE face_id = ? AND person_id = ?",
+                          [(f, person_id) for f in no])
+            c.executemany("INSERT OR IGNORE INTO rejections (face_id, person_id) VALUES (?, ?)",
+                          [(f, person_id) for f in no])
+            _record(c, label, snap)
+
+    def keep_apart(self, a: int, b: int) -> None:
+        """"Not the same person": a cannot-link every later regroup and proposal honours."""
+        if a == b:
+            return
+        with self.db.transaction() as c:
+            label = f"Keep {_display(c, a)} and {_display(c, b)} apart"
+            snap = _snapshot(c, people={a, b})
+            add_cannot_link(c, a, b)
+            _record(c, label, snap)
+
     # -- undo -----------------------------------------------------------------
     def last_edit(self) -> Edit | None:
         rows = self.db.query("SELECT id, label, created_at FROM edit_log ORDER BY id DESC LIMIT 1")
@@ -186,6 +214,9 @@ def _snapshot(c: sqlite3.Connection, people: set[int], faces: set[int] = frozens
         "rejections": [list(r) for r in c.execute(
             f"SELECT face_id, person_id FROM rejections WHERE face_id IN {_IDS}"
             f" OR person_id IN {_IDS}", (faces_json, people_json))],
+        "cannot_links": [list(r) for r in c.execute(
+            f"SELECT person_a, person_b, created_at FROM cannot_link WHERE person_a IN {_IDS}"
+            f" OR person_b IN {_IDS}", (people_json, people_json))],
     }
 
 
@@ -222,4 +253,11 @@ def _restore(c: sqlite3.Connection, snap: dict) -> None:
                   " SELECT ?, ? WHERE EXISTS (SELECT 1 FROM faces WHERE id = ?)"
                   " AND EXISTS (SELECT 1 FROM people WHERE id = ?)",
                   [(f, ids.get(p, p), f, ids.get(p, p)) for f, p in snap["rejections"]])
+    c.execute(f"DELETE FROM cannot_link WHERE person_a IN {_IDS} OR person_b IN {_IDS}",
+              (people_json, people_json))
+    for a, b, created in snap.get("cannot_links", ()):  # older snapshots have none
+        a, b = pair(ids.get(a, a), ids.get(b, b))
+        c.execute("INSERT OR IGNORE INTO cannot_link (person_a, person_b, created_at)"
+                  " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM people WHERE id = ?)"
+                  " AND EXISTS (SELECT 1 FROM people WHERE id = ?)", (a, b, created, a, b))
     c.execute(f"DELETE FROM people WHERE id IN {_IDS}", (json.dumps(snap["created"]),))

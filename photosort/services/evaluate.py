@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +44,7 @@ class EvaluationReport:
     n_people: int
     n_clusters: int
     seconds: float
+    effort: dict | None = None  # ``services.effort.EffortReport.as_dict()`` with ``--effort``
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -61,7 +62,14 @@ class EvaluationReport:
             f"faces            {self.n_faces} found, {self.n_labelled_faces} labelled",
             f"people           {self.n_people} true, {self.n_clusters} found",
             f"seconds          {self.seconds:.1f}",
+            *([_effort_text(self.effort)] if self.effort else []),
             ""])
+
+
+def _effort_text(effort: dict) -> str:
+    from photosort.services.effort import EffortReport
+
+    return EffortReport(**effort).format().rstrip("\n")
 
 
 def labelled_images(root: Path, limit: int | None = None) -> dict[str, str]:
@@ -80,8 +88,11 @@ def labelled_images(root: Path, limit: int | None = None) -> dict[str, str]:
 
 def evaluate(root: Path, *, algorithm: str = "hdbscan", settings: AnalyzeSettings | None = None,
              workers: int | None = None, limit: int | None = None,
-             progress: Progress = no_progress, db_path: Path | None = None) -> list[EvaluationReport]:
-    """Scan ``root`` into a temporary catalog and score one or all algorithms."""
+             progress: Progress = no_progress, db_path: Path | None = None,
+             effort: bool = False) -> list[EvaluationReport]:
+    """Scan ``root`` into a temporary catalog and score one or all algorithms.
+
+    ``effort`` also counts the simulated user's actions (``services.effort``)."""
     from photosort.services.scan import scan
 
     settings = settings or AnalyzeSettings()
@@ -96,10 +107,16 @@ def evaluate(root: Path, *, algorithm: str = "hdbscan", settings: AnalyzeSetting
             scan(db, folders, settings=settings, progress=progress, workers=workers)
             scan_seconds = time.monotonic() - started
             faces = labelled_faces(db, labels, settings.model_id)
+            cost = None
+            if effort:
+                from photosort.services.effort import measure_effort
+
+                cost = measure_effort(db.path, settings.model_id, faces.truth()).as_dict()
         finally:
             db.close()
     names = [algorithm] if algorithm != "all" else list(ALGORITHMS)
-    return [_score(name, faces, labels, scan_seconds) for name in names]
+    reports = [_score(name, faces, labels, scan_seconds) for name in names]
+    return [replace(r, effort=cost) if r.algorithm == "hdbscan" else r for r in reports]
 
 
 @dataclass
@@ -111,6 +128,11 @@ class LabelledFaces:
     labels: list[str]
     n_faces: int
     missed: int
+    face_ids: np.ndarray | None = None  # catalog face id of every face
+
+    def truth(self) -> dict[int, str]:
+        """face id → label for the labelled faces."""
+        return {int(self.face_ids[i]): lab for i, lab in zip(self.label_index, self.labels)}
 
 
 def labelled_faces(db: Database, labels: dict[str, str], model_id: str) -> LabelledFaces:
@@ -134,7 +156,7 @@ def labelled_faces(db: Database, labels: dict[str, str], model_id: str) -> Label
     index = np.array(sorted(i for _, i in best.values()), dtype=int)
     paths = [rows[i]["path"] for i in index]
     return LabelledFaces(emb, person, photo, index, [labels[p] for p in paths], len(rows),
-                  missed=len(labels) - len(best))
+                  missed=len(labels) - len(best), face_ids=np.array([r["id"] for r in rows]))
 
 
 def _score(algorithm: str, faces: LabelledFaces, labels: dict[str, str],

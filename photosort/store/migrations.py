@@ -173,3 +173,22 @@ CREATE TABLE tag_rewrites (
     PRIMARY KEY (batch_id, photo_id)
 );
 """
+
+# 6: review (issue 11). ``cannot_link`` holds the people the user said are not
+# the same person (pairs stored with person_a < person_b); ``person_cover`` the
+# face shown for a person, chosen automatically or by "Use as cover".
+MIGRATIONS[6] = """
+CREATE TABLE cannot_link (
+    person_a    INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    person_b    INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    created_at  REAL NOT NULL,
+    PRIMARY KEY (person_a, person_b),
+    CHECK (person_a < person_b)
+);
+CREATE INDEX cannot_link_b ON cannot_link(person_b);
+CREATE TABLE person_cover (
+    person_id   INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+    face_id     INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+    source      TEXT NOT NULL CHECK (source IN ('auto', 'user'))
+);
+"""

@@ -8,14 +8,18 @@ from typing import Sequence
 
 from photosort.core.records import PersonRecord
 from photosort.store.db import Database
+from photosort.store.review import move_cannot_links
 
 _PEOPLE_SQL = """
 SELECT p.id, p.name, p.hidden,
        COUNT(fp.face_id) AS face_count,
        COUNT(DISTINCT f.photo_id) AS photo_count,
-       (SELECT fp2.face_id FROM face_person fp2 JOIN faces f2 ON f2.id = fp2.face_id
+       COALESCE((SELECT pc.face_id FROM person_cover pc JOIN face_person fp3
+                  ON fp3.face_id = pc.face_id AND fp3.person_id = pc.person_id
+                 WHERE pc.person_id = p.id),
+        (SELECT fp2.face_id FROM face_person fp2 JOIN faces f2 ON f2.id = fp2.face_id
          WHERE fp2.person_id = p.id
-         ORDER BY fp2.source = 'user' DESC, f2.score * (f2.x2 - f2.x1) DESC LIMIT 1) AS cover
+         ORDER BY fp2.source = 'user' DESC, f2.score * (f2.x2 - f2.x1) DESC LIMIT 1)) AS cover
 FROM people p
 LEFT JOIN face_person fp ON fp.person_id = p.id
 LEFT JOIN faces f ON f.id = fp.face_id
@@ -41,6 +45,7 @@ def merge_people(c: sqlite3.Connection, target: int, sources: Sequence[int]) -> 
             if name and name["name"]:
                 c.execute("UPDATE people SET name = ? WHERE id = ?", (name["name"], target))
                 break
+    move_cannot_links(c, target, sources)
     for s in sources:
         c.execute("UPDATE face_person SET person_id = ?, source = 'user', confirmed = 1"
                   " WHERE person_id = ?", (target, s))

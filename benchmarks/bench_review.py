@@ -1,0 +1,147 @@
+"""Review benchmark: grouping quality and the simulated user's clicks, before and after.
+
+    uv run python benchmarks/bench_review.py [--cache DIR] [SET ...]
+
+Each shared set is scanned (MTCNN + dlib) once into a catalog under
+``--cache`` (default ``../wt11-cache``, outside the repository) and reused;
+every row below re-groups those cached descriptors from scratch:
+
+* ``before``: today's grouping (no co-occurrence rule, no cohesion split);
+* ``after``: the defaults of ``core.thresholds`` for the model.
+
+For each it prints pairwise P/R/F and BCubed F on the labelled faces, the
+number of groups, the simulated user's actions per 100 labelled faces with the
+review (suggestions + proposals) and without (today's app), pairwise P/R after
+the review's answers, and for ``lfw+children`` the fraction of children who
+share a group with another child. The user is not simulated on lfw-dev
+unless ``--effort-on-lfw`` (it names ~860 people and takes long). ``lfw-dev`` is the same catalog with the
+children's photos removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent / "shared" / "data"
+SETS = {"five_celebrity": ["five_celebrity"], "bollywood_actors": ["bollywood_actors"],
+        "blackpink": ["blackpink"], "lfw-dev": ["lfw-dev", "children_distinct"],
+        "lfw+children": ["lfw-dev", "children_distinct"]}
+CATALOG = {"lfw-dev": "lfw_children", "lfw+children": "lfw_children"}
+
+
+def build_cache(cache: Path, name: str) -> Path:
+    from photosort.services.scan import scan
+    from photosort.store.db import Database
+
+    key = CATALOG.get(name, name)
+    path = cache / f"{key}.sqlite3"
+    if not Path(str(path) + ".done").exists():
+        db = Database(path)
+        try:
+            scan(db, [str(DATA / f) for f in SETS[name]], workers=2)
+        finally:
+            db.close()
+        Path(str(path) + ".done").write_text("scanned\n")
+    return path
+
+
+def fresh_copy(src: Path, dst: Path, drop_children: bool) -> None:
+    a, b = sqlite3.connect(str(src)), sqlite3.connect(str(dst))
+    a.backup(b)
+    a.close()
+    b.execute("PRAGMA foreign_keys = ON")
+    for table in ("edit_log", "rejections", "face_person", "people"):
+        b.execute(f"DELETE FROM {table}")
+    if drop_children:
+        b.execute("DELETE FROM photos WHERE path LIKE ?", (f"%{'/children_distinct/'}%",))
+    b.commit()
+    b.close()
+
+
+def run(name: str, src: Path, grouping: str, tmp: Path, effort: bool = True) -> dict:
+    from photosort.core.metrics import score_clustering
+    from photosort.services.analyze import AnalyzeSettings
+    from photosort.services.cluster import ClusterSettings, update_people
+    from photosort.services.effort import measure_effort
+    from photosort.services.evaluate import labelled_faces, labelled_images
+    from photosort.store.db import Database
+
+    model = AnalyzeSettings().model_id
+    path = tmp / f"{name}-{grouping}.sqlite3"
+    fresh_copy(src, path, drop_children=(name == "lfw-dev"))
+    labels = {}
+    for folder in SETS[name] if name != "lfw-dev" else SETS[name][:1]:
+        labels.update(labelled_images(DATA / folder))
+    settings = ClusterSettings.for_model(model)
+    if grouping == "before":
+        settings = ClusterSettings(cohesion=0.0, keep_photos_apart=False)
+    db = Database(path)
+    started = time.monotonic()
+    update_people(db, model, settings, full=True)
+    group_s = time.monotonic() - started
+    faces = labelled_faces(db, labels, model)
+    db.close()
+    idx = faces.label_index
+    s = score_clustering(faces.labels, faces.person[idx])
+    out = dict(set=name, grouping=grouping, P=s.pairwise_precision, R=s.pairwise_recall,
+               F=s.pairwise_f, BF=s.bcubed_f, groups=s.n_clusters, faces=len(idx),
+               group_s=group_s)
+    kids = [k for k, lab in enumerate(faces.labels) if lab.startswith("child_")]
+    if kids:
+        owner = faces.person[idx]
+        child_groups = [owner[k] for k in kids if owner[k] >= 0]
+        from collections import Counter
+        counts = Counter(child_groups)
+        out["children_merged"] = sum(1 for k in kids if owner[k] >= 0 and counts[owner[k]] > 1) / len(kids)
+    if not effort:
+        return out
+    started = time.monotonic()
+    effort = measure_effort(path, model, faces.truth())
+    out.update(with_=effort.actions_per_100_faces, without=effort.baseline_actions_per_100_faces,
+               actions=effort.actions, baseline=effort.baseline_actions, people=effort.true_people,
+               P_rev=effort.precision_after_review, R_rev=effort.recall_after_review,
+               perfect=effort.perfect, by_kind=effort.by_kind, effort_s=time.monotonic() - started)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=REPO.parent / "wt11-cache")
+    parser.add_argument("--grouping", choices=["before", "after", "both"], default="both")
+    parser.add_argument("--effort-on-lfw", action="store_true",
+                        help="also simulate the user on lfw-dev (slow: ~860 people to name)")
+    parser.add_argument("sets", nargs="*", default=list(SETS))
+    args = parser.parse_args(argv)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    print(f"{'set':16} {'grouping':8} {'P':>6} {'R':>6} {'F':>6} {'BF':>6} {'groups':>6}"
+          f" {'act/100 review':>14} {'act/100 today':>13} {'P rev':>6} {'R rev':>6} {'kids':>6}"
+          f"  actions (people)", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp:
+        for name in args.sets:
+            src = build_cache(args.cache, name)
+            for grouping in (["before", "after"] if args.grouping == "both" else [args.grouping]):
+                effort = args.effort_on_lfw or not name.startswith("lfw")
+                r = run(name, src, grouping, Path(tmp), effort)
+                kids = f"{r['children_merged']:.3f}" if "children_merged" in r else "-"
+                if not effort:
+                    print(f"{name:16} {grouping:8} {r['P']:6.3f} {r['R']:6.3f} {r['F']:6.3f}"
+                          f" {r['BF']:6.3f} {r['groups']:6d} {'-':>14} {'-':>13} {'-':>6} {'-':>6}"
+                          f" {kids:>6}", flush=True)
+                    continue
+                print(f"{name:16} {grouping:8} {r['P']:6.3f} {r['R']:6.3f} {r['F']:6.3f}"
+                      f" {r['BF']:6.3f} {r['groups']:6d} {r['with_']:14.1f} {r['without']:13.1f}"
+                      f" {r['P_rev']:6.3f} {r['R_rev']:6.3f} {kids:>6}  {r['actions']}/{r['baseline']}"
+                      f" ({r['people']}){'' if r['perfect'] else ' NOT PERFECT'}"
+                      f"  {dict(r['by_kind'])}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

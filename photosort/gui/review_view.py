@@ -1,0 +1,271 @@
+"""The Review place: "Is this Ann?" suggestion pages and "Same person?" proposals, keyboard first.
+
+Suggestions: one page of a named person's likely faces at a time, all
+ticked. Y says Yes to the current face, N says No, the arrows move, Space
+unticks, Enter is "Yes to all on this page" (Yes to the ticked faces, No to
+the unticked). Proposals: the two people's closest faces side by side (more
+of each below); Y merges (Ctrl+Z undoes), N keeps them apart for good, the
+arrows skip. Every answer is one undoable edit through
+:class:`~photosort.gui.library.Library` and the lists are recomputed after
+it (``services.suggest`` / ``services.proposals``).
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from photosort.gui.library import FACE_SQL, Library, face_item
+from photosort.gui.review_widgets import TILE, FaceTiles
+from photosort.gui.thumbnails import FaceItem
+from photosort.gui.widgets import Avatar, flat_button, segment_button
+from photosort.services import proposals as proposals_service
+from photosort.services import suggest as suggest_service
+
+SUGGESTIONS, PROPOSALS = range(2)
+
+
+class ReviewView(QWidget):
+    """Suggestions and proposals; emits ``back`` and status ``message``s."""
+
+    back = Signal()
+    message = Signal(str)
+
+    def __init__(self, library: Library, parent=None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.page: list = []
+        self.proposal_list: list = []
+        self.proposal_index = 0
+        self._build()
+        library.peopleChanged.connect(self._people_changed)
+
+    def _people_changed(self) -> None:
+        """Every edit (an answer here, or Ctrl+Z anywhere) recomputes the lists."""
+        if self.isVisible():
+            self.reload()
+
+    @property
+    def model_id(self) -> str:
+        from photosort.services.review_state import catalog_model
+
+        return catalog_model(self.library.db) or ""
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 14, 20, 14)
+        top = QHBoxLayout()
+        self.sections = QButtonGroup(self)
+        for i, name in enumerate(("Suggestions", "Proposals")):
+            button = segment_button(name)
+            self.sections.addButton(button, i)
+            top.addWidget(button)
+        self.sections.button(SUGGESTIONS).setChecked(True)
+        self.sections.idClicked.connect(self.show_section)
+        top.addStretch(1)
+        top.addWidget(flat_button("Back to People", "back", self.back.emit, tip="Back to People (Esc)"))
+        layout.addLayout(top)
+        self.question = QLabel(objectName="PageTitle")
+        layout.addWidget(self.question)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+
+        page = QWidget()
+        col = QVBoxLayout(page)
+        col.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        who = QVBoxLayout()
+        self.person_face = Avatar(self.library.thumbnails, 96)
+        self.person_name = QLabel(alignment=Qt.AlignmentFlag.AlignHCenter)
+        who.addWidget(self.person_face)
+        who.addWidget(self.person_name)
+        who.addStretch(1)
+        row.addLayout(who)
+        self.tiles = FaceTiles(self.library)
+        self.tiles.installEventFilter(self)
+        row.addWidget(self.tiles, 1)
+        col.addLayout(row, 1)
+        bar = QHBoxLayout()
+        # Y, N, Space and Enter are read by _key (not shortcuts, which the list would eat).
+        self.yes_button = flat_button("Yes", "check", lambda: self.answer_current(True), tip="Yes (Y)")
+        self.no_button = flat_button("No", "x", lambda: self.answer_current(False), tip="No (N)")
+        self.all_button = flat_button("Yes to all on this page", "check", self.answer_page,
+                                      tip="Yes to the ticked faces, No to the unticked (Enter)")
+        for b in (self.yes_button, self.no_button, self.all_button):
+            bar.addWidget(b)
+        self.hint = QLabel("Y yes · N no · arrows move · Space unticks · Enter: yes to all ticked",
+                           objectName="Hint")
+        bar.addWidget(self.hint, 1)
+        col.addLayout(bar)
+        self.stack.addWidget(page)
+
+        page = QWidget()
+        col = QVBoxLayout(page)
+        pair = QHBoxLayout()
+        self.left, self.right = Avatar(self.library.thumbnails, 200), Avatar(self.library.thumbnails, 200)
+        self.left_name, self.right_name = QLabel(), QLabel()
+        for avatar, name in ((self.left, self.left_name), (self.right, self.right_name)):
+            box = QVBoxLayout()
+            box.addWidget(avatar, 0, Qt.AlignmentFlag.AlignHCenter)
+            box.addWidget(name, 0, Qt.AlignmentFlag.AlignHCenter)
+            pair.addLayout(box)
+        col.addLayout(pair)
+        more = QHBoxLayout()
+        self.more_left, self.more_right = FaceTiles(self.library), FaceTiles(self.library)
+        for tiles in (self.more_left, self.more_right):
+            tiles.setMaximumHeight(TILE + 60)
+            tiles.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            more.addWidget(tiles)
+        col.addLayout(more)
+        col.addWidget(QLabel("Y same person (merges, Ctrl+Z undoes) · N not the same"
+                             " (remembered) · arrows skip", objectName="Hint"))
+        col.addStretch(1)
+        self.stack.addWidget(page)
+
+    # -- state ---------------------------------------------------------------------------
+    def section(self) -> int:
+        return self.sections.checkedId()
+
+    def show_section(self, section: int) -> None:
+        self.sections.button(section).setChecked(True)
+        self.stack.setCurrentIndex(section)
+        for b in (self.all_button,):
+            b.defaultAction().setEnabled(section == SUGGESTIONS)
+        self.reload()
+
+    def reload(self) -> None:
+        """Recompute both lists and show the current one."""
+        from photosort.services.review_state import load_state
+
+        state = load_state(self.library.db, self.model_id)
+        items = suggest_service.suggestions(self.library.db, self.model_id, state=state)
+        self.proposal_list = proposals_service.proposals(self.library.db, self.model_id, state=state)
+        self.proposal_index = min(self.proposal_index, max(len(self.proposal_list) - 1, 0))
+        self.sections.button(SUGGESTIONS).setText(f"Suggestions  {len(items)}")
+        self.sections.button(PROPOSALS).setText(f"Proposals  {len(self.proposal_list)}")
+        pages = suggest_service.pages(items)
+        self.page = pages[0] if pages else []
+        if self.section() == SUGGESTIONS:
+            self._show_page()
+        else:
+            self._show_proposal()
+
+    def _faces(self, ids: list[int]) -> dict[int, FaceItem]:
+        rows = self.library.db.query(FACE_SQL + " WHERE f.id IN (SELECT value FROM json_each(?))",
+                                     (json.dumps(sorted(set(ids))),))
+        return {r["id"]: face_item(r) for r in rows}
+
+    def _name(self, person_id: int) -> str:
+        person = self.library.people.get(person_id)
+        return person.display_name if person else str(person_id)
+
+    def _show_page(self) -> None:
+        if not self.page:
+            self.question.setText("No suggestions. Name more people to get some.")
+            self.tiles.set_page([], [])
+            self.person_face.set_face(None)
+            self.person_name.setText("")
+            return
+        person = self.page[0].person_id
+        self.question.setText(f"Is this {self._name(person)}?")
+        cover = self.library.people.get(person)
+        faces = self._faces([s.face_id for s in self.page] + [cover.cover_face_id or -1])
+        self.person_face.set_face(faces.get(cover.cover_face_id))
+        self.person_name.setText(self._name(person))
+        self.tiles.set_page([faces[s.face_id] for s in self.page],
+                            [f"{s.distance:.2f}" for s in self.page])
+        self.tiles.setFocus()
+
+    def _show_proposal(self) -> None:
+        if not self.proposal_list:
+            self.question.setText("No proposals. Nothing looks like one person split in two.")
+            for avatar in (self.left, self.right):
+                avatar.set_face(None)
+            self.left_name.setText("")
+            self.right_name.setText("")
+            self.more_left.set_page([], [])
+            self.more_right.set_page([], [])
+            return
+        p = self.proposal_list[self.proposal_index]
+        self.question.setText(f"Same person? ({self.proposal_index + 1} of {len(self.proposal_list)})")
+        faces = self._faces([p.face_a, p.face_b, *p.more_a, *p.more_b])
+        self.left.set_face(faces.get(p.face_a))
+        self.right.set_face(faces.get(p.face_b))
+        self.left_name.setText(self._name(p.a))
+        self.right_name.setText(self._name(p.b))
+        for tiles, more in ((self.more_left, p.more_a), (self.more_right, p.more_b)):
+            tiles.set_page([faces[f] for f in more if f in faces], ["" for f in more if f in faces],
+                           checkable=False)
+        self.setFocus()
+
+    # -- answers -------------------------------------------------------------------------
+    def answer_current(self, yes: bool) -> None:
+        if self.section() == PROPOSALS:
+            self.answer_proposal(yes)
+            return
+        row = self.tiles.currentRow()
+        if not self.page or row < 0:
+            return
+        item = self.page[row]
+        name = self._name(item.person_id)
+        action = suggest_service.accept if yes else suggest_service.reject
+        self.library.edit(action, self.library.editor, [item])
+        self.message.emit(f"{'Yes' if yes else 'No'}: {name} — Ctrl+Z undoes")
+
+    def answer_page(self) -> None:
+        if self.section() != SUGGESTIONS or not self.page:
+            return
+        unticked = self.tiles.unticked()
+        self.library.edit(suggest_service.answer_page, self.library.editor, self.page, unticked)
+        self.message.emit(f"{len(self.page) - len(unticked)} yes, {len(unticked)} no — Ctrl+Z undoes")
+
+    def answer_proposal(self, yes: bool) -> None:
+        if not self.proposal_list:
+            return
+        p = self.proposal_list[self.proposal_index]
+        if yes:
+            self.library.edit(proposals_service.accept, self.library.db, self.library.editor, p)
+            self.message.emit("Merged — Ctrl+Z undoes")
+        else:
+            self.library.edit(proposals_service.reject, self.library.editor, p)
+            self.message.emit("Kept apart — they will not be proposed again")
+
+    def step(self, delta: int) -> None:
+        if self.proposal_list:
+            self.proposal_index = (self.proposal_index + delta) % len(self.proposal_list)
+            self._show_proposal()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.tiles and event.type() == event.Type.KeyPress and self._key(event):
+            return True
+        return super().eventFilter(obj, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self._key(event):
+            super().keyPressEvent(event)
+
+    def _key(self, event: QKeyEvent) -> bool:
+        key = event.key()
+        if key == Qt.Key.Key_Y:
+            self.answer_current(True)
+        elif key == Qt.Key.Key_N:
+            self.answer_current(False)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.section() == SUGGESTIONS:
+            self.answer_page()
+        elif key == Qt.Key.Key_Space and self.section() == SUGGESTIONS:
+            item = self.tiles.currentItem()
+            if item is not None:
+                checked = item.checkState() == Qt.CheckState.Checked
+                item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
+        elif key in (Qt.Key.Key_Right, Qt.Key.Key_Down) and self.section() == PROPOSALS:
+            self.step(1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Up) and self.section() == PROPOSALS:
+            self.step(-1)
+        elif key == Qt.Key.Key_Escape:
+            self.back.emit()
+        else:
+            return False
+        return True

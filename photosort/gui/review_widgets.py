@@ -1,0 +1,113 @@
+"""Pieces of the Review place: the off-thread counter behind "12 suggestions · 3 proposals"
+and the checkable page of face tiles."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
+
+from photosort.gui.library import Library
+from photosort.gui.thumbnails import FaceItem
+from photosort.services import proposals as proposals_service
+from photosort.services import suggest as suggest_service
+
+TILE = 96
+
+
+def review_counts(library: Library) -> tuple[int, int]:
+    """(open suggestions, open proposals) for the People view's "12 suggestions · 3 proposals"."""
+    from photosort.services.review_state import catalog_model, load_state
+
+    model = catalog_model(library.db)
+    if model is None:
+        return 0, 0
+    state = load_state(library.db, model)
+    return (len(suggest_service.suggestions(library.db, model, state=state)),
+            len(proposals_service.proposals(library.db, model, state=state)))
+
+
+def counts_text(suggestions: int, proposals: int) -> str:
+    s = f"{suggestions} suggestion{'s' * (suggestions != 1)}"
+    return f"{s} · {proposals} proposal{'s' * (proposals != 1)}"
+
+
+class ReviewCounter(QObject):
+    """Counts open suggestions and proposals off the GUI thread; ``counted`` delivers them.
+
+    A request while a count runs is remembered and served once it ends, so
+    a scan that changes people every few seconds never queues up counts.
+    """
+
+    counted = Signal(int, int)
+
+    def __init__(self, library: Library, parent=None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self._lock = threading.Lock()
+        self._running = self._again = False
+
+    def request(self) -> None:
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+        threading.Thread(target=self._work, name="review-count", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            try:
+                self.counted.emit(*review_counts(self.library))
+            except Exception:  # a closed catalog while counting: nothing to show
+                logging.getLogger(__name__).debug("review count failed", exc_info=True)
+            with self._lock:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
+
+
+class FaceTiles(QListWidget):
+    """A page of checkable face tiles; Y/N/Space/Enter are handled by the :class:`ReviewView`."""
+
+    def __init__(self, library: Library, parent=None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setIconSize(QSize(TILE, TILE))
+        self.setGridSize(QSize(TILE + 24, TILE + 44))
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setWrapping(True)
+        self.faces: list[FaceItem] = []
+        library.thumbnails.ready.connect(self._refresh_icons)
+
+    def set_page(self, faces: list[FaceItem], texts: list[str], checkable: bool = True) -> None:
+        self.clear()
+        self.faces = faces
+        for face, text in zip(faces, texts):
+            item = QListWidgetItem(text)
+            if checkable:
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked)
+            item.setData(Qt.ItemDataRole.UserRole, face.face_id)
+            self.addItem(item)
+        self._refresh_icons()
+        if faces:
+            self.setCurrentRow(0)
+
+    def unticked(self) -> list[int]:
+        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
+                if self.item(i).checkState() != Qt.CheckState.Checked]
+
+    def _refresh_icons(self) -> None:
+        for i, face in enumerate(self.faces):
+            item = self.item(i)
+            if item is not None and item.icon().isNull():
+                image = self.library.thumbnails.get(face, TILE)
+                if image is not None:
+                    item.setIcon(QIcon(QPixmap.fromImage(image)))

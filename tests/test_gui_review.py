@@ -1,0 +1,113 @@
+"""The Review place in the real window: counts on the People view, Y / N / Space / Enter, proposals."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gui_support import catalog, open_window  # noqa: F401  (fixture)
+from photosort.services.edits import PeopleEditor
+from photosort.store.db import Database
+from photosort.store.people import PeopleStore
+from photosort.store.review import ReviewStore
+
+
+@pytest.fixture()
+def prepared(catalog):  # noqa: F811
+    """Ann named, two of her faces taken out (unknown), and a second person split in two."""
+    db = Database(catalog)
+    people = PeopleStore(db).list()
+    editor = PeopleEditor(db)
+    ann, bob = people[0].id, people[1].id
+    editor.rename(ann, "Ann")
+    out = PeopleStore(db).faces(ann)[:2]
+    with db.transaction() as c:
+        c.executemany("DELETE FROM face_person WHERE face_id = ?", [(f,) for f in out])
+    part = editor.new_person(PeopleStore(db).faces(bob)[:2])
+    db.close()
+    return catalog, ann, out, bob, part
+
+
+def test_review_counts_show_on_the_people_view_and_y_confirms_a_suggestion(qtbot, prepared, tmp_path):
+    path, ann, out, bob, part = prepared
+    window = open_window(qtbot, path, tmp_path)
+    button = window.people_view.review_button
+    qtbot.waitUntil(lambda: "suggestion" in button.text(), timeout=20000)
+    assert button.text().startswith("2 suggestions · ")
+    assert "1 proposal" in button.text() or "proposals" in button.text()
+    button.click()
+    review = window.review_view
+    assert window.pages.currentWidget() is review
+    assert review.question.text() == "Is this Ann?"
+    assert review.tiles.count() == 2
+    first = review.tiles.item(0).data(Qt.ItemDataRole.UserRole)
+    qtbot.keyClick(review.tiles, Qt.Key.Key_Y)
+    links = window.library.people.links()
+    assert links[first] == (ann, "user")
+    assert review.tiles.count() == 1  # recomputed after the answer
+    second = review.tiles.item(0).data(Qt.ItemDataRole.UserRole)
+    qtbot.keyClick(review.tiles, Qt.Key.Key_N)
+    assert (second, ann) in window.library.people.rejections()
+    assert "No suggestions" in review.question.text()
+    window.library.undo()
+    assert review.tiles.count() == 1  # Ctrl+Z brings the question back
+    qtbot.keyClick(review.tiles, Qt.Key.Key_Escape)
+    assert window.pages.currentWidget() is window.people_view
+
+
+def test_space_unticks_and_enter_answers_the_whole_page(qtbot, prepared, tmp_path):
+    path, ann, out, bob, part = prepared
+    window = open_window(qtbot, path, tmp_path)
+    window.show_review()
+    review = window.review_view
+    assert review.tiles.count() == 2
+    review.tiles.setCurrentRow(1)
+    unticked = review.tiles.item(1).data(Qt.ItemDataRole.UserRole)
+    qtbot.keyClick(review.tiles, Qt.Key.Key_Space)
+    assert review.tiles.unticked() == [unticked]
+    qtbot.keyClick(review.tiles, Qt.Key.Key_Return)
+    people = window.library.people
+    ticked = next(f for f in out if f != unticked)
+    assert people.links()[ticked] == (ann, "user")
+    assert unticked not in people.links() and (unticked, ann) in people.rejections()
+    window.library.undo()  # the whole page is one edit
+    assert ticked not in people.links() and (unticked, ann) not in people.rejections()
+
+
+def test_same_person_no_keeps_apart_and_yes_merges_undoably(qtbot, prepared, tmp_path):
+    path, ann, out, bob, part = prepared
+    window = open_window(qtbot, path, tmp_path)
+    window.show_review()
+    review = window.review_view
+    review.show_section(1)
+    assert review.question.text().startswith("Same person?")
+    pairs = [{p.a, p.b} for p in review.proposal_list]
+    assert {bob, part} in pairs
+    review.proposal_index = pairs.index({bob, part})
+    review._show_proposal()
+    assert review.left.item is not None and review.right.item is not None
+    qtbot.keyClick(review, Qt.Key.Key_Y)
+    assert window.library.people.get(part) is None  # merged into the larger
+    window.library.undo()
+    assert window.library.people.get(part) is not None
+    review.proposal_index = [{p.a, p.b} for p in review.proposal_list].index({bob, part})
+    review._show_proposal()
+    qtbot.keyClick(review, Qt.Key.Key_N)
+    assert ReviewStore(window.library.db).cannot_links() == {(min(bob, part), max(bob, part))}
+    assert {bob, part} not in [{p.a, p.b} for p in review.proposal_list]
+
+
+def test_use_as_cover_on_the_person_page_changes_the_face_shown(qtbot, prepared, tmp_path):
+    path, ann, out, bob, part = prepared
+    window = open_window(qtbot, path, tmp_path)
+    window.open_person(bob)
+    page = window.person_page
+    faces = page.grid.faces()
+    shown = window.library.representative(window.library.people.get(bob))
+    other = next(f for f in faces if f.face_id != shown)
+    page.grid.select_rows([faces.index(other)])
+    assert page.cover_action.isEnabled()
+    page.cover_action.trigger()
+    assert window.library.representative(window.library.people.get(bob)) == other.face_id
+    row = next(r for r in window.library.person_rows() if r.id == bob)
+    assert row.cover.face_id == other.face_id

@@ -1,0 +1,201 @@
+"""Review services on a real catalog: suggestions, proposals, cannot-links, covers and the effort metric.
+
+The catalog is the GUI tests' template: 12 real photos of three people from
+``five_celebrity`` scanned with the real detector and embedder.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+
+import pytest
+
+from gui_support import catalog  # noqa: F401  (fixture)
+from photosort.core.thresholds import thresholds_for
+from photosort.services import proposals as prop
+from photosort.services import suggest
+from photosort.services.analyze import AnalyzeSettings
+from photosort.services.cluster import update_people
+from photosort.services.cover import face_quality, use_as_cover
+from photosort.services.edits import PeopleEditor
+from photosort.store.db import Database
+from photosort.store.people import PeopleStore
+from photosort.store.review import ReviewStore
+
+MODEL = AnalyzeSettings().model_id
+
+
+@pytest.fixture()
+def lib(catalog):  # noqa: F811
+    db = Database(catalog)
+    update_people(db, MODEL, full=True)
+    yield db
+    db.close()
+
+
+def truth(db) -> dict[int, str]:
+    """face id → person, from the copied file names (``<person>_<i>.jpg``), one face per photo."""
+    rows = db.query("SELECT f.id, p.path FROM faces f JOIN photos p ON p.id = f.photo_id")
+    per_photo = Counter(r["path"] for r in rows)
+    return {r["id"]: r["path"].rsplit("/", 1)[1].rsplit("_", 1)[0]
+            for r in rows if per_photo[r["path"]] == 1}
+
+
+def biggest(db) -> tuple[int, list[int]]:
+    person = PeopleStore(db).list()[0]
+    return person.id, PeopleStore(db).faces(person.id)
+
+
+def unlink(db, faces) -> None:
+    with db.transaction() as c:
+        c.executemany("DELETE FROM face_person WHERE face_id = ?", [(f,) for f in faces])
+
+
+def test_a_face_taken_out_of_a_named_person_is_suggested_back_and_yes_confirms_it(lib):
+    editor = PeopleEditor(lib)
+    ann, faces = biggest(lib)
+    editor.rename(ann, "Ann")
+    unlink(lib, faces[:1])
+    items = suggest.suggestions(lib, MODEL)
+    assert [(s.face_id, s.person_id) for s in items] == [(faces[0], ann)]
+    assert items[0].distance <= thresholds_for(MODEL).suggest
+    suggest.accept(editor, items)
+    assert PeopleStore(lib).links()[faces[0]] == (ann, "user")
+    assert suggest.suggestions(lib, MODEL) == []
+    editor.undo()
+    assert faces[0] not in PeopleStore(lib).links()
+
+
+def test_no_is_remembered_across_regroups_and_never_suggested_again(lib):
+    editor = PeopleEditor(lib)
+    ann, faces = biggest(lib)
+    editor.rename(ann, "Ann")
+    unlink(lib, faces[:2])
+    page = suggest.pages(suggest.suggestions(lib, MODEL))[0]
+    assert {s.face_id for s in page} == set(faces[:2])
+    suggest.answer_page(editor, page, unticked=[faces[1]])  # "Yes to all" with one unticked
+    links = PeopleStore(lib).links()
+    assert links[faces[0]] == (ann, "user") and faces[1] not in links
+    assert (faces[1], ann) in PeopleStore(lib).rejections()
+    update_people(lib, MODEL, full=True)
+    assert PeopleStore(lib).links().get(faces[1], (None,))[0] != ann
+    assert all(s.face_id != faces[1] for s in suggest.suggestions(lib, MODEL))
+
+
+def test_a_split_person_is_proposed_yes_merges_undoably_no_keeps_them_apart(lib):
+    editor = PeopleEditor(lib)
+    ann, faces = biggest(lib)
+    part = editor.new_person(faces[:2])
+    found = prop.proposals(lib, MODEL)
+    assert found and {found[0].a, found[0].b} == {ann, part}
+    first = found[0]
+    assert {first.face_a, first.face_b} <= set(faces)
+    assert first.distance == min(p.distance for p in found)
+    assert prop.accept(lib, editor, first) == ann  # the larger survives
+    assert set(PeopleStore(lib).faces(ann)) == set(faces)
+    editor.undo()
+    assert set(PeopleStore(lib).faces(part)) == set(faces[:2])
+
+    prop.reject(editor, first)
+    assert ReviewStore(lib).cannot_links() == {(min(ann, part), max(ann, part))}
+    assert all({p.a, p.b} != {ann, part} for p in prop.proposals(lib, MODEL))
+    # A later regroup honours the "No": the two parts never share a person.
+    with lib.transaction() as c:
+        c.execute("UPDATE face_person SET source = 'ml' WHERE face_id IN (?, ?)", faces[:2])
+    update_people(lib, MODEL, full=True)
+    links = PeopleStore(lib).links()
+    assert {links[f][0] for f in faces[:2]}.isdisjoint({links[f][0] for f in faces[2:] if f in links})
+
+
+def test_a_cannot_link_moves_with_a_merge_and_comes_back_with_its_undo(lib):
+    editor = PeopleEditor(lib)
+    people = [p.id for p in PeopleStore(lib).list()]
+    a, b, c = people[:3]
+    editor.keep_apart(a, b)
+    editor.merge(c, [b])
+    assert ReviewStore(lib).cannot_links() == {(min(a, c), max(a, c))}
+    editor.undo()
+    assert ReviewStore(lib).cannot_links() == {(min(a, b), max(a, b))}
+    editor.undo()
+    assert ReviewStore(lib).cannot_links() == set()
+
+
+def test_people_sharing_a_photo_are_never_proposed(lib):
+    editor = PeopleEditor(lib)
+    ann, faces = biggest(lib)
+    part = editor.new_person(faces[:2])
+    with lib.transaction() as c:  # pretend a face of each was found in one photo
+        photo = c.execute("SELECT photo_id FROM faces WHERE id = ?", (faces[0],)).fetchone()[0]
+        c.execute("UPDATE faces SET photo_id = ? WHERE id = ?", (photo, faces[3]))
+    assert all({p.a, p.b} != {ann, part} for p in prop.proposals(lib, MODEL))
+
+
+def test_the_automatic_cover_is_large_and_frontal_and_use_as_cover_overrides_it(lib):
+    import numpy as np
+
+    frontal = np.array([[30, 40], [70, 40], [50, 60], [35, 80], [65, 80]], np.float32)
+    profile = frontal.copy()
+    profile[2, 0] = 72  # nose beside an eye
+    assert face_quality((0, 0, 100, 100), frontal, 0.99) > face_quality((0, 0, 100, 100), profile, 0.99)
+    assert face_quality((0, 0, 200, 200), frontal, 0.99) > face_quality((0, 0, 100, 100), frontal, 0.99)
+    ann, faces = biggest(lib)
+    auto = PeopleStore(lib).get(ann).cover_face_id
+    assert ReviewStore(lib).covers()[ann] == (auto, "auto")
+    other = next(f for f in faces if f != auto)
+    use_as_cover(lib, ann, other)
+    update_people(lib, MODEL, full=True)
+    assert PeopleStore(lib).get(ann).cover_face_id == other
+    with pytest.raises(ValueError):
+        use_as_cover(lib, ann, -1)
+
+
+def test_the_simulated_user_reaches_a_perfect_library_with_fewer_actions(lib):
+    from photosort.services.effort import measure_effort
+
+    editor = PeopleEditor(lib)
+    ann, faces = biggest(lib)
+    editor.new_person(faces[:2])  # one person split in two
+    unlink(lib, faces[2:3])       # and one face unknown
+    report = measure_effort(lib.path, MODEL, truth(lib))
+    assert report.perfect
+    assert report.true_people == 3 and report.labelled_faces >= 10
+    assert report.by_kind["name"] == 3 and report.baseline_by_kind["name"] == 3
+    assert report.baseline_by_kind.get("merge", 0) >= 2  # by hand, today
+    assert sum(report.by_kind.get(k, 0) for k in ("proposal", "suggestion", "suggestion_page")) >= 1
+    assert report.actions < report.baseline_actions
+    # The catalog itself is untouched: both users worked on copies.
+    assert set(PeopleStore(lib).faces(ann)) == set(faces[3:])
+
+
+def test_evaluate_effort_json_from_the_command_line(data_dir, capsys):
+    import json
+
+    from photosort.cli.main import main
+
+    assert main(["evaluate", str(data_dir / "face_recognition_examples"), "--json",
+                 "--workers", "1", "--effort"]) == 0
+    effort = json.loads(capsys.readouterr().out)["effort"]
+    for key in ("actions", "actions_per_100_faces", "baseline_actions",
+                "baseline_actions_per_100_faces", "by_kind"):
+        assert key in effort
+    assert effort["perfect"] and effort["labelled_faces"] >= 18
+    assert effort["by_kind"]["name"] <= effort["true_people"] <= 6  # people with >= 2 faces
+    assert not {"suggestion", "suggestion_page", "proposal"} & set(effort["baseline_by_kind"])
+    assert effort["actions_per_100_faces"] == pytest.approx(
+        100 * effort["actions"] / effort["labelled_faces"])
+
+
+def test_vectorised_quality_equals_the_single_face_rule():
+    import numpy as np
+
+    from photosort.services.cover import face_qualities
+
+    rng = np.random.default_rng(3)
+    corner, size = rng.uniform(0, 200, size=(20, 2)), rng.uniform(10, 100, size=(20, 2))
+    boxes = np.hstack([corner, corner + size])
+    marks = rng.uniform(0, 200, size=(20, 5, 2))
+    scores = rng.uniform(0.9, 1.0, size=20)
+    many = face_qualities(boxes, marks, scores)
+    one = [face_quality(tuple(b), m, s) for b, m, s in zip(boxes, marks, scores)]
+    assert np.allclose(many, one)
