@@ -21,7 +21,6 @@ children's photos removed.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sqlite3
 import sys
 import tempfile

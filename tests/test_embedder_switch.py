@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from catalog_queries import faces_of_photo, photo_by_path
 from photosort.services.analyze import Analyzer, AnalyzeSettings
+from photosort.services.edits import PeopleEditor
 from photosort.services.scan import scan
-from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
 from photosort.store.people import PeopleStore
 
@@ -30,8 +31,8 @@ def library(tmp_path: Path, data_dir: Path) -> Path:
     return lib
 
 
-def _face_of(photos: PhotoStore, path: Path):
-    return photos.faces_of_photo(photos.by_path(str(path)).id)[0]
+def _face_of(db: Database, path: Path):
+    return faces_of_photo(db, photo_by_path(db, str(path)).id)[0]
 
 
 def test_unknown_embedder_is_refused() -> None:
@@ -46,21 +47,20 @@ def test_switching_the_embedder_reanalyses_once_and_keeps_every_decision(library
     db = Database(db_path)
     old = AnalyzeSettings(embedder="dlib-resnet-v1")
     first = scan(db, [library], settings=old, analyzer=Analyzer(old), workers=1)
-    people, photos = PeopleStore(db), PhotoStore(db)
+    people, editor = PeopleStore(db), PeopleEditor(db)
     obama = sorted((library / "obama").iterdir())
     biden = sorted((library / "biden").iterdir())
-    obama_face = _face_of(photos, obama[0])
-    people.rename(obama_face.person_id, "Barack")
-    biden_face = _face_of(photos, biden[0])
-    people.rename(biden_face.person_id, "Joe")
-    moved = _face_of(photos, obama[1])            # a face the user files by hand under "Joe"
-    people.assign([moved.id], biden_face.person_id)
-    refused = _face_of(photos, obama[-1])         # "not this person" about Joe
-    people.reject([refused.id], biden_face.person_id)
-    kit = _face_of(photos, sorted((library / "kit_harington").iterdir())[0])
-    hidden = people.create("Kit")
-    people.assign([kit.id], hidden)
-    people.set_hidden(hidden, True)
+    obama_face = _face_of(db, obama[0])
+    editor.rename(obama_face.person_id, "Barack")
+    biden_face = _face_of(db, biden[0])
+    editor.rename(biden_face.person_id, "Joe")
+    moved = _face_of(db, obama[1])            # a face the user files by hand under "Joe"
+    editor.move_faces([moved.id], biden_face.person_id)
+    refused = _face_of(db, obama[-1])         # "not this person" about Joe
+    editor.reject_faces([refused.id], biden_face.person_id)
+    kit = _face_of(db, sorted((library / "kit_harington").iterdir())[0])
+    hidden = editor.new_person([kit.id], "Kit")
+    editor.set_hidden([hidden], True)
 
     new = AnalyzeSettings(embedder="hse-faceres")
     assert new.fingerprint != old.fingerprint
@@ -70,16 +70,16 @@ def test_switching_the_embedder_reanalyses_once_and_keeps_every_decision(library
     dims = {len(r["embedding"]) // 4 for r in db.query("SELECT embedding FROM faces")}
     assert dims == {1024}
 
-    assert _face_of(photos, obama[0]).person_id == obama_face.person_id
+    assert _face_of(db, obama[0]).person_id == obama_face.person_id
     assert people.get(obama_face.person_id).name == "Barack"
-    assert _face_of(photos, biden[0]).person_id == biden_face.person_id
+    assert _face_of(db, biden[0]).person_id == biden_face.person_id
     assert people.get(biden_face.person_id).name == "Joe"
-    new_moved = _face_of(photos, obama[1])
+    new_moved = _face_of(db, obama[1])
     assert new_moved.person_id == biden_face.person_id and new_moved.id != moved.id
-    new_refused = _face_of(photos, obama[-1])
+    new_refused = _face_of(db, obama[-1])
     assert (new_refused.id, biden_face.person_id) in people.rejections()
     assert new_refused.person_id != biden_face.person_id
-    kit_now = _face_of(photos, sorted((library / "kit_harington").iterdir())[0])
+    kit_now = _face_of(db, sorted((library / "kit_harington").iterdir())[0])
     assert kit_now.person_id == hidden and people.get(hidden).hidden and people.get(hidden).name == "Kit"
 
     third = scan(db, [library], settings=new, analyzer=Analyzer(new), workers=1)

@@ -6,7 +6,6 @@ The catalog is the GUI tests' template: 12 real photos of three people from
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 
 import pytest
