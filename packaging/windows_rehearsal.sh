@@ -218,15 +218,27 @@ windows_job_tests() {  # the test files of the Windows job, plus every windows-m
     } | sort -u
 }
 
+# Tests that need what wine 8 lacks: "TEST|probe (python code that fails where the gap is)|reason".
+WINE_GAP_TESTS=(
+    "tests/test_media_discover.py::test_links_to_folders_are_not_followed_and_loops_do_not_hang|import os, tempfile; d = tempfile.mkdtemp(); open(d + '/f', 'w').close(); os.symlink(d + '/f', d + '/l'); assert os.path.isfile(d + '/l')|wine 8's CreateSymbolicLinkW reports success but makes no link"
+)
+
 step_tests() {
-    local files
+    local files deselect=() gaps=() entry test probe reason
     mapfile -t files < <(windows_job_tests)
     echo "test files: ${files[*]}"
+    for entry in "${WINE_GAP_TESTS[@]}"; do
+        IFS='|' read -r test probe reason <<<"$entry"
+        if ! winpy -c "$probe" >/dev/null 2>&1; then
+            deselect+=(--deselect "$test") gaps+=("${test##*::}: $reason")
+        fi
+    done
     (cd "$REPO" && QT_QPA_PLATFORM=offscreen PHOTOSORT_TEST_DATA="$(winpath "$PHOTOS")" \
-        winpy -m pytest -p no:cacheprovider -q -ra "${files[@]}") >"$LOGS/pytest.txt" 2>&1
+        winpy -m pytest -p no:cacheprovider -q -ra "${deselect[@]}" "${files[@]}") >"$LOGS/pytest.txt" 2>&1
     local code=$?
     tail -n 40 "$LOGS/pytest.txt"
     STEP_NOTE=$(grep -E '^=+ .*(passed|failed|error).* =+$' "$LOGS/pytest.txt" | tail -1 | tr -d '=' | xargs)
+    [ ${#gaps[@]} -gt 0 ] && STEP_NOTE="$STEP_NOTE; wine gap, deselected: ${gaps[*]}"
     [ $code -eq 0 ] || { fail "pytest: ${STEP_NOTE:-exit $code}; first: $(grep -m1 -E '^(FAILED|ERROR)' "$LOGS/pytest.txt")"; return 1; }
 }
 
