@@ -309,10 +309,14 @@ except sqlite3.Error:
 EOF
 }
 
-photo_folder() {  # photo_folder DIR SET N: N photos of the shared set SET into DIR
+photo_folder() {  # photo_folder DIR SET K: K photos of each person of the shared set SET into DIR
+    local person f
     mkdir -p "$1"
-    find "$PHOTOS/$2" -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' \) | sort | head -n "$3" \
-        | while read -r f; do cp "$f" "$1/$(basename "$(dirname "$f")")_$(basename "$f")"; done
+    for person in "$PHOTOS/$2"/*/; do
+        case $(basename "$person") in _*) continue ;; esac
+        find "$person" -maxdepth 1 -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' \) | sort | head -n "$3" \
+            | while read -r f; do cp "$f" "$1/$(basename "$person")_$(basename "$f")"; done
+    done
 }
 
 wait_for() {  # wait_for SECONDS CONDITION...: poll every 2 s
@@ -329,20 +333,21 @@ scanned() {  # scanned PREFIX N: N photos under the Windows PREFIX analysed
     [ "$n" -ge "$2" ]
 }
 
-max_workers=0
-count_workers() {
-    local n
-    n=$(ps -eo args | grep -c '[P]hotoSort.exe.*multiprocessing')
-    [ "$n" -gt "$max_workers" ] && max_workers=$n
-    return 1
+sample_workers() {  # in the background: the most PhotoSort worker processes seen at once
+    local n max=0
+    while :; do
+        n=$(ps -eo args | grep -ci '[p]hotosort.exe.*multiprocessing')
+        [ "$n" -gt "$max" ] && { max=$n; echo "$max" >"$OUT/max-workers"; }
+        sleep 1
+    done
 }
 
 step_verb() {
     local base=$OUT/verb
     rm -rf "$base" "$WIN_USER_HOME/AppData/Local/PhotoSort"
-    photo_folder "$base/photos" face_recognition_examples 12
-    photo_folder "$base/Fotos von Zoë und Jürgen" five_celebrity 6
-    photo_folder "$base/root" bbt_face_api_examples 4
+    photo_folder "$base/photos" five_celebrity 4
+    photo_folder "$base/Fotos von Zoë und Jürgen" face_recognition_examples 1
+    photo_folder "$base/root" bbt_face_api_examples 1
     # A drive root: P: is the folder root/ (a `subst`, as wine sees it).
     ln -sfn "$base/root" "$WINEPREFIX/dosdevices/p:"
     local normal accented
@@ -353,21 +358,26 @@ step_verb() {
     echo "verb: $cmd2"
     echo "verb: $cmd3"
     # CreateProcess with the exact command line, as Explorer runs it.
-    VERB_CMD="$cmd1" winpy "$(winpath "$REPO/packaging/rehearsal_launch.py")" >"$LOGS/gui.txt" 2>&1 &
-    local gui=$!
+    local n1 n2 n3
+    n1=$(ls "$base/photos" | wc -l) n2=$(ls "$base/root" | wc -l) n3=$(ls "$base/Fotos von Zoë und Jürgen" | wc -l)
+    rm -f "$OUT/max-workers"
+    sample_workers & local sampler=$!
+    VERB_CMD="$cmd1" winpy "$(winpath "$REPO/packaging/rehearsal_launch.py")" >"$LOGS/gui.txt" 2>&1
     local start
     start=$(date +%s)
-    wait_for 600 scanned "$normal" 12 || true
-    # workers are sampled while the first folder is analysed (the loop above is too coarse)
-    local took=$(( $(date +%s) - start ))
-    scanned "$normal" 12 || { fail "the window did not scan $normal in 600 s (see $LOGS/gui.txt)"; return 1; }
-    echo "first folder: 12 photos scanned ${took} s after the verb"
+    wait_for 900 scanned "$normal" "$n1" || { kill $sampler; fail "the window did not scan $n1 photos of $normal in 900 s"; return 1; }
+    echo "first folder: $n1 photos scanned $(( $(date +%s) - start )) s after the verb"
     VERB_CMD="$cmd2" timeout 120 winpy "$(winpath "$REPO/packaging/rehearsal_launch.py")" --wait \
         || { fail "second invocation (drive root) did not hand over and exit 0"; return 1; }
     VERB_CMD="$cmd3" timeout 120 winpy "$(winpath "$REPO/packaging/rehearsal_launch.py")" --wait \
         || { fail "third invocation (non-ASCII folder) did not hand over and exit 0"; return 1; }
-    wait_for 600 scanned 'P:\' 4 || { fail "drive root P:\\ not scanned by the running window"; return 1; }
-    wait_for 600 scanned "$accented" 6 || { fail "folder '$accented' not scanned by the running window"; return 1; }
+    wait_for 600 scanned 'P:\' "$n2" || { kill $sampler; fail "drive root P:\\ not scanned by the running window"; return 1; }
+    wait_for 600 scanned "$accented" "$n3" || { kill $sampler; fail "folder '$accented' not scanned by the running window"; return 1; }
+    kill $sampler
+    local workers
+    workers=$(cat "$OUT/max-workers" 2>/dev/null || echo 0)
+    echo "scan worker processes seen at once: $workers"
+    [ "$workers" -ge 2 ] || { fail "the frozen app scanned with $workers worker processes (want >= 2)"; return 1; }
     local people
     people=$(catalog "SELECT count(*) FROM people")
     [ "$people" -ge 2 ] || { fail "only $people people after the scans"; return 1; }
@@ -377,20 +387,75 @@ step_verb() {
     colours=$(convert "$OUT/verb-screenshot.png" -format '%k' info:)
     echo "screenshot: $OUT/verb-screenshot.png ($colours colours)"
     [ "$colours" -ge 200 ] || { fail "screenshot looks blank ($colours colours)"; return 1; }
-    echo "max scan workers seen: $(cat "$OUT/max-workers" 2>/dev/null)"
     win taskkill /IM PhotoSort.exe >/dev/null 2>&1
-    wait_for 60 bash -c "! kill -0 $gui 2>/dev/null" || { kill "$gui" 2>/dev/null; }
-    STEP_NOTE="$people people; screenshot $OUT/verb-screenshot.png"
+    wait_for 60 bash -c "! ps -eo args | grep -qi '[p]hotosort.exe'" || win taskkill /F /IM PhotoSort.exe >/dev/null 2>&1
+    STEP_NOTE="$((n1 + n2 + n3)) photos in 3 folders, $people people, $workers workers; screenshot verb-screenshot.png"
 }
 
 # ---------------------------------------------------------------- 6 cli
+manifest() {  # manifest DIR: "sha256  relative path" of every file, sorted
+    (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+}
+
+cli() { win "$APP/photosort-cli.exe" --db "$(winpath "$OUT/cli/catalog.sqlite3")" "$@"; }
+
 step_cli() {
-    :
+    rm -rf "$OUT/cli"
+    local lib=$OUT/cli/library dest=$OUT/cli/Sorted
+    photo_folder "$lib" five_celebrity 8
+    local n
+    n=$(find "$lib" -type f | wc -l)
+    manifest "$lib" >"$OUT/cli/before.txt"
+    local wlib
+    wlib=$(winpath "$lib")
+    cli scan "$wlib" --workers 2 | tee "$LOGS/cli-scan.txt" | tail -n 3 || { fail "scan failed"; return 1; }
+    local seconds
+    seconds=$(sed -n 's/.* people; \([0-9.]*\) s$/\1/p' "$LOGS/cli-scan.txt")
+    grep -q "^$n photos: $n new" "$LOGS/cli-scan.txt" || { fail "scan: $(grep -m1 photos: "$LOGS/cli-scan.txt")"; return 1; }
+    local person
+    person=$(cli people --json | python3 -c "import json, sys; print(json.load(sys.stdin)[0]['id'])") \
+        || { fail "people --json"; return 1; }
+    cli rename "$person" "Ann Example" || { fail "rename"; return 1; }
+    cli organize "$(winpath "$dest")" --move --yes | tail -n 3 || { fail "organize --move failed"; return 1; }
+    [ -d "$dest/Ann Example" ] || { fail "organize made no 'Ann Example' folder"; return 1; }
+    local moved
+    moved=$(find "$dest" -type f | wc -l)
+    [ "$moved" -gt 0 ] || { fail "organize moved nothing"; return 1; }
+    cli undo | tail -n 2 || { fail "undo failed"; return 1; }
+    manifest "$lib" >"$OUT/cli/after.txt"
+    cmp -s "$OUT/cli/before.txt" "$OUT/cli/after.txt" || { diff "$OUT/cli/before.txt" "$OUT/cli/after.txt" | head; fail "undo did not restore the library byte for byte"; return 1; }
+    [ -z "$(find "$dest" -type f 2>/dev/null)" ] || { fail "files left in $dest after undo"; return 1; }
+    # Windows path rules: the same folder in other letter cases is the same folder.
+    local upper lower
+    upper=$(echo "$wlib" | tr '[:lower:]' '[:upper:]') lower=$(echo "${wlib:0:1}" | tr '[:upper:]' '[:lower:]')${wlib:1}
+    for other in "$upper" "$lower"; do
+        cli scan "$other" --workers 2 | tee "$LOGS/cli-rescan.txt" | tail -n 2
+        grep -q "^$n photos: 0 new, 0 moved, 0 changed, $n unchanged, 0 removed" "$LOGS/cli-rescan.txt" \
+            || { fail "rescan as $other: $(grep -m1 photos: "$LOGS/cli-rescan.txt")"; return 1; }
+    done
+    local rate
+    rate=$(python3 -c "print(f'{$n / $seconds:.2f}')")
+    STEP_NOTE="$n photos scanned in $seconds s ($rate photos/s, 2 workers); $moved moved and back; case/drive-letter rescans: 0 new"
 }
 
 # ---------------------------------------------------------------- 7 numba
 step_numba() {
-    :
+    local cache=$WIN_USER_HOME/AppData/Local/PhotoSort/Cache/numba
+    rm -rf "$cache"
+    local run first second
+    for run in 1 2; do
+        local t0
+        t0=$(date +%s)
+        win "$APP/photosort-cli.exe" self-test --clustering 50000 | tee "$LOGS/numba-$run.txt" \
+            || { fail "launch $run: self-test --clustering 50000 failed"; return 1; }
+        echo "launch $run: $(( $(date +%s) - t0 )) s wall"
+    done
+    first=$(grep -m1 '^numba cache' "$LOGS/numba-1.txt") second=$(grep -m1 '^numba cache' "$LOGS/numba-2.txt")
+    [[ $first == *"$(winpath "$cache")"* || $first == *"PhotoSort\Cache\numba"* ]] \
+        || { fail "NUMBA_CACHE_DIR is not the per-user folder: $first"; return 1; }
+    [[ $first =~ ([1-9][0-9]*)\ written ]] || { fail "the first launch cached nothing: $first"; return 1; }
+    [[ $second == *" 0 written by this run"* ]] || { fail "the second launch recompiled: $second"; return 1; }
+    STEP_NOTE="$(sed -n 's/^clustering: 50000 faces with fast_hdbscan in \([0-9.]* s\).*/\1/p' "$LOGS/numba-1.txt" | head -1) then $(sed -n 's/^clustering: 50000 faces with fast_hdbscan in \([0-9.]* s\).*/\1/p' "$LOGS/numba-2.txt" | head -1) (cached)"
 }
 
 # ---------------------------------------------------------------- 8 uninstall
