@@ -147,7 +147,17 @@ step_machine() {
         x86_64-w64-mingw32-gcc -O2 -Wall -shared -s -o "$icuuc" "$REPO/packaging/wine/icuuc_shim.c" \
             || { fail "compiling the icuuc.dll stand-in failed"; return 1; }
     fi
-    STEP_NOTE="$(wine --version), display $DISPLAY; wine gap: no icuuc.dll before wine 11.5, stand-in from packaging/wine/icuuc_shim.c"
+    # Wine 8 lacks mscms.WcsCreateIccProfile, which Qt's qwindows.dll calls for
+    # each screen's colour profile (the window never opens): a stand-in with no
+    # colour profiles, loaded instead of wine's own mscms.dll.
+    local mscms=$WINEPREFIX/drive_c/windows/system32/mscms.dll
+    if [ ! -f "$WINEPREFIX/.rehearsal-mscms" ] || [ "$REPO/packaging/wine/mscms_shim.c" -nt "$mscms" ]; then
+        x86_64-w64-mingw32-gcc -O2 -Wall -shared -s -o "$mscms" "$REPO/packaging/wine/mscms_shim.c" \
+            || { fail "compiling the mscms.dll stand-in failed"; return 1; }
+        win reg add 'HKCU\Software\Wine\DllOverrides' /v mscms /d native /f >/dev/null
+        touch "$WINEPREFIX/.rehearsal-mscms"
+    fi
+    STEP_NOTE="$(wine --version), display $DISPLAY; wine gap: no icuuc.dll before wine 11.5 and no mscms.WcsCreateIccProfile in wine 8, stand-ins from packaging/wine/"
 }
 
 # ---------------------------------------------------------------- 1 python
@@ -277,7 +287,6 @@ step_installer() {
     # FPreparingMemo.Lines.Strings" without one): Xvfb provides it.
     win "$setup" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /CURRENTUSER /TASKS=explorerverbs \
         "/LOG=$(winpath "$LOGS/install.log")" || { fail "setup exit $?"; return 1; }
-    wineserver -w
     winpy "$(winpath "$REPO/packaging/verify_install.py")" installed "$APP_WIN" || { fail "verify_install installed"; return 1; }
     local key
     for key in "${VERB_KEYS[@]}"; do
@@ -387,8 +396,8 @@ step_verb() {
     colours=$(convert "$OUT/verb-screenshot.png" -format '%k' info:)
     echo "screenshot: $OUT/verb-screenshot.png ($colours colours)"
     [ "$colours" -ge 200 ] || { fail "screenshot looks blank ($colours colours)"; return 1; }
-    win taskkill /IM PhotoSort.exe >/dev/null 2>&1
-    wait_for 60 bash -c "! ps -eo args | grep -qi '[p]hotosort.exe'" || win taskkill /F /IM PhotoSort.exe >/dev/null 2>&1
+    # wine's taskkill does not find the window's process by name: end the prefix's processes.
+    wineserver -k
     STEP_NOTE="$((n1 + n2 + n3)) photos in 3 folders, $people people, $workers workers; screenshot verb-screenshot.png"
 }
 
@@ -462,7 +471,6 @@ step_numba() {
 step_uninstall() {
     [ -f "$APP/unins000.exe" ] || { fail "no $APP/unins000.exe"; return 1; }
     win "$APP/unins000.exe" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART || { fail "uninstaller exit $?"; return 1; }
-    wineserver -w
     winpy "$(winpath "$REPO/packaging/verify_install.py")" removed "$APP_WIN" --wait 120 || { fail "verify_install removed"; return 1; }
     local key
     for key in "${VERB_KEYS[@]}"; do
