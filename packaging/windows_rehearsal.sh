@@ -52,6 +52,7 @@ export WINEDEBUG=${WINEDEBUG:--all}
 export DISPLAY=${REHEARSAL_DISPLAY:-:54}
 export KMP_AFFINITY=disabled     # Intel OpenMP aborts on wine without it
 export PYTHONUTF8=1
+export LANG=C.UTF-8 LC_ALL=C.UTF-8   # wine maps Unix names and the environment through the locale
 unset PHOTOSORT_HOME QT_QPA_PLATFORM
 
 WINPY=$OUT/winpython             # python.exe, the runtime DLLs, site/
@@ -74,7 +75,8 @@ winpath() { winepath -w "$1" 2>/dev/null; }
 # Wine programs write through a pipe: with a regular file as its stdout or
 # stderr, wine 8 hands CPython an invalid handle ("init_sys_streams: can't
 # initialize sys standard streams", WinError 6).
-win() { wine "$@" 2>&1 | cat; return "${PIPESTATUS[0]}"; }
+# Windows programs end lines with CR LF; the checks below read LF.
+win() { wine "$@" 2>&1 | sed -u 's/\r$//'; return "${PIPESTATUS[0]}"; }
 winpy() { win "$PYEXE" "$@"; }
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 fail() { STEP_ERROR="$*"; return 1; }
@@ -253,14 +255,34 @@ step_tests() {
 }
 
 # ---------------------------------------------------------------- 3 freeze
+freeze_inputs() {  # what the bundle is built from: tracked sources, local edits, the wheels
+    (cd "$REPO" && git ls-files -s -- photosort packaging pyproject.toml uv.lock resources \
+        && git diff HEAD -- photosort packaging pyproject.toml uv.lock resources) | sha256sum | cut -c1-16
+    cat "$SITE/.rehearsal-lock" "$SITE/.wine-numpy" 2>/dev/null | sha256sum | cut -c1-16
+}
+
 step_freeze() {
-    (cd "$REPO" && nice -n 10 wine "$PYEXE" packaging/freeze.py --self-test --out "$(winpath "$FREEZE")" 2>&1 | cat) \
+    local inputs build=() reused=""
+    inputs=$(freeze_inputs | tr '\n' ' ')
+    if [ -f "$FREEZE/dist/PhotoSort/photosort-cli.exe" ] && [ "$(cat "$FREEZE/.inputs" 2>/dev/null)" = "$inputs" ]; then
+        build=(--skip-build) reused="bundle up to date, not rebuilt"
+    elif [ -f "$FREEZE/dist/PhotoSort/photosort-cli.exe" ] && [ -n "${REHEARSAL_REUSE_BUNDLE:-}" ]; then
+        build=(--skip-build) reused="REHEARSAL_REUSE_BUNDLE: bundle of commit $(cat "$FREEZE/.commit" 2>/dev/null) reused"
+    else
+        rm -f "$FREEZE/.inputs"
+        (cd "$REPO" && git rev-parse --short HEAD) >"$FREEZE.commit.tmp" 2>/dev/null
+    fi
+    (cd "$REPO" && nice -n 10 wine "$PYEXE" packaging/freeze.py "${build[@]}" --self-test --out "$(winpath "$FREEZE")" 2>&1 | cat) \
         >"$LOGS/freeze.txt" 2>&1
     local code=$?
     grep -E '^(freeze|bundle|frozen self-test):' "$LOGS/freeze.txt"
     tail -n 15 "$LOGS/freeze.txt"
-    STEP_NOTE=$(grep -E '^(freeze|frozen self-test):' "$LOGS/freeze.txt" | tr '\n' ' ' | xargs)
-    [ $code -eq 0 ] || { fail "freeze.py --self-test: exit $code: $(grep -m1 -E 'Error|error' "$LOGS/freeze.txt")"; return 1; }
+    if [ -z "$reused" ] && [ -f "$FREEZE/dist/PhotoSort/photosort-cli.exe" ] && grep -q '^freeze:' "$LOGS/freeze.txt"; then
+        echo "$inputs" >"$FREEZE/.inputs"
+        mv "$FREEZE.commit.tmp" "$FREEZE/.commit" 2>/dev/null
+    fi
+    STEP_NOTE=$(grep -E '^(freeze|frozen self-test):' "$LOGS/freeze.txt" | tr '\n' ' ' | xargs)${reused:+; $reused}
+    [ $code -eq 0 ] || { fail "freeze.py --self-test: exit $code: $(grep -m1 -E 'Error|error|FAIL' "$LOGS/freeze.txt")"; return 1; }
 }
 
 # ---------------------------------------------------------------- 4 installer
