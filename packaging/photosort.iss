@@ -12,6 +12,9 @@
 #ifndef AppVersion
   #define AppVersion "0.1.0"
 #endif
+#ifndef Compression
+  #define Compression "lzma2"
+#endif
 #ifndef DistDir
   #define DistDir "dist\PhotoSort"
 #endif
@@ -40,7 +43,7 @@ OutputBaseFilename={#AppName}-{#AppVersion}-setup
 SetupIconFile=..\resources\photosort.ico
 UninstallDisplayIcon={app}\{#AppExe}
 UninstallDisplayName={#AppName}
-Compression=lzma2
+Compression={#Compression}
 SolidCompression=yes
 WizardStyle=modern
 ; Tell Explorer that shell registrations changed when the verbs come and go.
