@@ -9,8 +9,19 @@ from photosort.services.selftest_numba import run_clustering_check, synthetic_fa
 from photosort.system.frozen import configure_frozen_environment, numba_cache_dir
 
 
+def test_the_numba_cache_is_in_the_users_own_cache_folder():
+    import platformdirs
+
+    folder = numba_cache_dir("photosort-cli.exe")
+    assert folder == platformdirs.user_cache_path("PhotoSort", appauthor=False) / "numba" / "photosort-cli"
+    assert folder.is_absolute() and folder.is_relative_to(Path.home().parent)
+
+
 def test_a_frozen_executable_gets_a_per_user_numba_cache_of_its_own(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # platformdirs' user cache on Linux
+    import platformdirs
+
+    monkeypatch.setattr(platformdirs, "user_cache_path",
+                        lambda appname, appauthor=None: tmp_path / appname / "Cache")
     env: dict[str, str] = {}
     configure_frozen_environment(env, frozen=True, executable=str(tmp_path / "PhotoSort" / "photosort-cli.exe"))
     folder = Path(env["NUMBA_CACHE_DIR"])
