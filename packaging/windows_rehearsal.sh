@@ -404,9 +404,9 @@ step_verb() {
     start=$(date +%s)
     wait_for 900 scanned "$normal" "$n1" || { kill $sampler; fail "the window did not scan $n1 photos of $normal in 900 s"; return 1; }
     echo "first folder: $n1 photos scanned $(( $(date +%s) - start )) s after the verb"
-    VERB_CMD="$cmd2" timeout 120 winpy "$(winpath "$REPO/packaging/rehearsal_launch.py")" --wait \
+    VERB_CMD="$cmd2" timeout 120 wine "$PYEXE" "$(winpath "$REPO/packaging/rehearsal_launch.py")" --wait 2>&1 | sed 's/\r$//' \
         || { fail "second invocation (drive root) did not hand over and exit 0"; return 1; }
-    VERB_CMD="$cmd3" timeout 120 winpy "$(winpath "$REPO/packaging/rehearsal_launch.py")" --wait \
+    VERB_CMD="$cmd3" timeout 120 wine "$PYEXE" "$(winpath "$REPO/packaging/rehearsal_launch.py")" --wait 2>&1 | sed 's/\r$//' \
         || { fail "third invocation (non-ASCII folder) did not hand over and exit 0"; return 1; }
     wait_for 600 scanned 'P:\' "$n2" || { kill $sampler; fail "drive root P:\\ not scanned by the running window"; return 1; }
     wait_for 600 scanned "$accented" "$n3" || { kill $sampler; fail "folder '$accented' not scanned by the running window"; return 1; }
