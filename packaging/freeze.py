@@ -38,11 +38,11 @@ def folder_size(folder: Path) -> int:
     return total
 
 
-def freeze() -> None:
+def freeze(dist: Path = DIST, work: Path = PACKAGING / "build") -> None:
     """Run PyInstaller on the spec; raises CalledProcessError on failure."""
     subprocess.run(
         [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean",
-         "--distpath", str(DIST), "--workpath", str(PACKAGING / "build"),
+         "--distpath", str(dist), "--workpath", str(work),
          str(PACKAGING / "photosort.spec")],
         check=True,
     )
@@ -59,17 +59,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--self-test", action="store_true", help="run the frozen self-test afterwards")
     parser.add_argument("--skip-build", action="store_true", help="use the existing bundle")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="build into OUT/dist and OUT/build (default: packaging/dist, packaging/build)")
     args = parser.parse_args(argv)
+    dist, work = (args.out / "dist", args.out / "build") if args.out else (DIST, PACKAGING / "build")
+    bundle = dist / BUNDLE.name
 
     if not args.skip_build:
         start = time.perf_counter()
-        freeze()
+        freeze(dist, work)
         print(f"freeze: {time.perf_counter() - start:.0f} s")
-    size = folder_size(BUNDLE)
-    print(f"bundle: {BUNDLE} ({size / 2**20:.0f} MiB in {sum(1 for _ in BUNDLE.rglob('*'))} entries)")
+    size = folder_size(bundle)
+    print(f"bundle: {bundle} ({size / 2**20:.0f} MiB in {sum(1 for _ in bundle.rglob('*'))} entries)")
     if not args.self_test:
         return 0
-    code, seconds = self_test()
+    code, seconds = self_test(bundle)
     print(f"frozen self-test: exit {code} in {seconds:.1f} s")
     return code
 

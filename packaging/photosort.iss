@@ -12,6 +12,12 @@
 #ifndef AppVersion
   #define AppVersion "0.1.0"
 #endif
+#ifndef Compression
+  #define Compression "lzma2"
+#endif
+#ifndef DistDir
+  #define DistDir "dist\PhotoSort"
+#endif
 #define AppName "PhotoSort"
 #define AppExe "PhotoSort.exe"
 
@@ -22,7 +28,13 @@ AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
 AppPublisher=PhotoSort
 PrivilegesRequired=lowest
+#ifdef WineNoUserPf
+; Only for the Wine rehearsal (packaging/windows_rehearsal.sh): wine 8 cannot
+; expand {userpf}; {localappdata}\Programs is the same folder on Windows.
+DefaultDirName={localappdata}\Programs\{#AppName}
+#else
 DefaultDirName={userpf}\{#AppName}
+#endif
 DisableProgramGroupPage=yes
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
@@ -31,7 +43,7 @@ OutputBaseFilename={#AppName}-{#AppVersion}-setup
 SetupIconFile=..\resources\photosort.ico
 UninstallDisplayIcon={app}\{#AppExe}
 UninstallDisplayName={#AppName}
-Compression=lzma2
+Compression={#Compression}
 SolidCompression=yes
 WizardStyle=modern
 ; Tell Explorer that shell registrations changed when the verbs come and go.
@@ -45,7 +57,7 @@ Name: "explorerverbs"; Description: "Add ""Sort with PhotoSort"" to the right-cl
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"; Flags: unchecked
 
 [Files]
-Source: "dist\PhotoSort\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+Source: "{#DistDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
 Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"

@@ -8,7 +8,7 @@ installer with ISCC and uploads it.
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +21,11 @@ WORKFLOW = ROOT / ".github" / "workflows" / "windows.yml"
 
 
 def _lint(path: Path) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
-    assert exe, "check-jsonschema (a dev dependency) is not installed"
-    return subprocess.run([exe, "--builtin-schema", "vendor.github-workflows", str(path)],
+    # As a module of this Python, not a script beside it: the Wine rehearsal's
+    # Windows Python has its packages in a --target folder without Scripts/.
+    assert importlib.util.find_spec("check_jsonschema"), "check-jsonschema (a dev dependency) is not installed"
+    return subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema",
+                           "vendor.github-workflows", str(path)],
                           capture_output=True, text=True, timeout=120)
 
 

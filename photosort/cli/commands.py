@@ -205,6 +205,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
 def cmd_self_test(args: argparse.Namespace) -> int:
     from photosort.services.selftest import run_self_test
 
+    if args.clustering:
+        from photosort.services.selftest_numba import run_clustering_check
+
+        return run_clustering_check(args.clustering, out=sys.stdout)
     return run_self_test(out=sys.stdout)
 
 

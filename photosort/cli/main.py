@@ -94,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", metavar="PATH")
     p = cmd("sort", "open the desktop app on a folder and start sorting it")
     p.add_argument("path", metavar="PATH")
-    cmd("self-test", "load the models and check that detection and embedding work")
+    p = cmd("self-test", "load the models and check that detection and embedding work")
+    p.add_argument("--clustering", type=int, metavar="N", default=None,
+                   help="instead: cluster N synthetic faces with fast_hdbscan and report the numba cache")
     return parser
 
 

@@ -36,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     options = parse_args(argv)
+    from photosort.gui.system_libs import check_qt_system_libraries
+
+    if not check_qt_system_libraries():
+        return 1
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
