@@ -27,7 +27,8 @@ children_distinct mixed into lfw-dev ("lfw+children"). Candidates:
   (CPU time on the shared machine); ``faceres-deep`` the fine-tuned
   "deep" weights from the same package (only with ``--deep PATH``: its
   ``faceres-deep.json`` or the unpacked npm package folder; not committed, not in
-  the product; its descriptors are cached as ``DIR/<set>.faceres-deep.npz``);
+  the product; its descriptors are cached as ``DIR/<set>.faceres-deep.npz``;
+  ``faceres-deep-rgb255`` is it on Human's input, which is how Human feeds it);
   ``mobileface`` becauseofAI's MobileFace (256-d) from the same package, on
   ArcFace-aligned 112×112 chips (``mobileface.py``; only with ``--mobileface PATH``);
 * ``concat``: [dlib / |dlib|, faceres / |faceres|] / sqrt(2) × scale;
@@ -76,6 +77,7 @@ def _init_extra(key: str, path: str) -> None:
     import torch
 
     torch.set_num_threads(1)
+    _models["extra_key"] = key
     if key == "mobileface":
         from mobileface import MobileFaceEmbedder
 
@@ -86,11 +88,11 @@ def _init_extra(key: str, path: str) -> None:
         _models["extra"] = FaceResEmbedder(path, device="cpu")
 
 
-def _faceres_rgb255(chips: np.ndarray) -> np.ndarray:
+def _faceres_rgb255(chips: np.ndarray, model: str = "faceres") -> np.ndarray:
     """FaceRes on RGB 0-255 (Human's input): undo the folded swap and mean."""
     import torch
 
-    net = _models["faceres"]._net
+    net = _models[model]._net
     with torch.inference_mode():
         x = torch.from_numpy(np.ascontiguousarray(chips[..., ::-1])).float()  # swap folded in conv1
         x = x.permute(0, 3, 1, 2).contiguous(memory_format=torch.channels_last)
@@ -131,6 +133,8 @@ def _embed_extra(record: dict) -> np.ndarray | None:
     pixels = load_image(record["path"], max_side=AnalyzeSettings().max_side,
                         min_fraction=DECODE_MIN_FRACTION).pixels
     model = _models["extra"]
+    if _models["extra_key"].endswith("rgb255"):
+        return _faceres_rgb255(crop_faces(pixels, record["boxes"]), "extra")
     if hasattr(model, "analyse_chips"):
         return model.analyse_chips(crop_faces(pixels, record["boxes"]))[0]
     return model.embed(pixels, record["landmarks"])
@@ -223,6 +227,8 @@ def descriptors(data: dict, scales: dict[str, float]) -> dict[str, np.ndarray]:
         d["faceres-rgb255"] = unit(data["faceres_rgb255"]) * scales["faceres-rgb255"]
     if "deep" in data:
         d["faceres-deep"] = unit(data["deep"]) * scales["faceres-deep"]
+    if "deep_rgb255" in data:
+        d["faceres-deep-rgb255"] = unit(data["deep_rgb255"]) * scales["faceres-deep-rgb255"]
     if "mobileface" in data:
         d["mobileface"] = unit(data["mobileface"]) * scales["mobileface"]
     return d
@@ -234,7 +240,7 @@ def calibrate(sets: dict[str, dict]) -> dict[str, float]:
     A variant lfw-dev lacks (mirror, RGB input) gets FaceRes' scale times the ratio of
     FaceRes' to its own FAR-1e-3 distance on the first family set that has it.
     """
-    ones = {k: 1.0 for k in ("faceres", "faceres+mirror", "faceres-rgb255", "concat", "faceres-deep", "mobileface")}
+    ones = {k: 1.0 for k in ("faceres", "faceres+mirror", "faceres-rgb255", "concat", "faceres-deep", "faceres-deep-rgb255", "mobileface")}
     lfw = sets["lfw-dev"]
     idx = np.flatnonzero(lfw["centre"])
     raw = descriptors(lfw, ones)
@@ -286,7 +292,7 @@ def score_set(name: str, data: dict, scales: dict[str, float], rows: list, dists
         s = score_clustering(labels, preds[key][idx])
         rows.append([name, key, s.pairwise_precision, s.pairwise_recall, s.pairwise_f,
                      s.bcubed_precision, s.bcubed_recall, s.bcubed_f, auc, tar, s.n_clusters])
-        if key in ("dlib", "faceres", "faceres+mirror", "concat", "faceres-deep", "mobileface"):
+        if key in ("dlib", "faceres", "faceres+mirror", "concat", "faceres-deep", "faceres-deep-rgb255", "mobileface"):
             dists[(name, key)] = pair_distances(X[idx], labels)
     both = intersect(preds["dlib"], preds["faceres"])
     s = score_clustering(labels, both[idx])
@@ -419,6 +425,8 @@ def main() -> None:
     if args.deep:
         for name, data in sets.items():
             data["deep"] = embed_extra(name, args.cache, args.workers, "faceres-deep", args.deep, len(data["labels"]))
+            data["deep_rgb255"] = embed_extra(name, args.cache, args.workers, "faceres-deep-rgb255", args.deep,
+                                              len(data["labels"]))
     if args.mobileface:
         for name, data in sets.items():
             data["mobileface"] = embed_extra(name, args.cache, args.workers, "mobileface", args.mobileface,
