@@ -15,6 +15,10 @@ from tqdm import tqdm
 
 from photosort.services.progress import ProgressEvent
 
+UNITS = {"discover": "file", "analyze": "photo", "organize": "file", "undo": "file",
+         "write-tags": "photo"}
+"""What each stage counts (tqdm adds the rate: "photo/s"); other stages count steps."""
+
 
 class ProgressBar:
     """Renders :class:`ProgressEvent` as a live bar (tty) or as occasional lines (pipe)."""
@@ -33,7 +37,7 @@ class ProgressBar:
         elif self._bar is None:
             return  # this stage's bar is finished
         if self._bar is None:
-            self._bar = tqdm(total=event.total or None, desc=f"{event.stage:8s}", unit=" files",
+            self._bar = tqdm(total=event.total or None, desc=f"{event.stage:8s}", unit=UNITS.get(event.stage, "step"),
                              file=self.stream, mininterval=self.min_interval, ascii=not self.tty,
                              dynamic_ncols=self.tty, leave=True)
         bar = self._bar
