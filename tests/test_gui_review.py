@@ -12,6 +12,11 @@ from photosort.store.people import PeopleStore
 from photosort.store.review import ReviewStore
 
 
+def settle(qtbot, review) -> None:
+    """Wait for the background recomputation to deliver the newest lists."""
+    qtbot.waitUntil(lambda: not review.busy, timeout=30000)
+
+
 @pytest.fixture()
 def prepared(catalog):  # noqa: F811
     """Ann named, two of her faces taken out (unknown), and a second person split in two."""
@@ -38,18 +43,23 @@ def test_review_counts_show_on_the_people_view_and_y_confirms_a_suggestion(qtbot
     button.click()
     review = window.review_view
     assert window.pages.currentWidget() is review
+    settle(qtbot, review)
     assert review.question.text() == "Is this Ann?"
     assert review.tiles.count() == 2
     first = review.tiles.item(0).data(Qt.ItemDataRole.UserRole)
     qtbot.keyClick(review.tiles, Qt.Key.Key_Y)
     links = window.library.people.links()
     assert links[first] == (ann, "user")
-    assert review.tiles.count() == 1  # recomputed after the answer
+    assert review.tiles.count() == 1  # gone at once, before the recomputed lists arrive
+    settle(qtbot, review)
+    assert review.tiles.count() == 1  # and the recomputed lists agree
     second = review.tiles.item(0).data(Qt.ItemDataRole.UserRole)
     qtbot.keyClick(review.tiles, Qt.Key.Key_N)
     assert (second, ann) in window.library.people.rejections()
+    settle(qtbot, review)
     assert "No suggestions" in review.question.text()
     window.library.undo()
+    settle(qtbot, review)
     assert review.tiles.count() == 1  # Ctrl+Z brings the question back
     qtbot.keyClick(review.tiles, Qt.Key.Key_Escape)
     assert window.pages.currentWidget() is window.people_view
@@ -60,6 +70,7 @@ def test_space_unticks_and_enter_answers_the_whole_page(qtbot, prepared, tmp_pat
     window = open_window(qtbot, path, tmp_path)
     window.show_review()
     review = window.review_view
+    settle(qtbot, review)
     assert review.tiles.count() == 2
     review.tiles.setCurrentRow(1)
     unticked = review.tiles.item(1).data(Qt.ItemDataRole.UserRole)
@@ -79,7 +90,9 @@ def test_same_person_no_keeps_apart_and_yes_merges_undoably(qtbot, prepared, tmp
     window = open_window(qtbot, path, tmp_path)
     window.show_review()
     review = window.review_view
+    settle(qtbot, review)
     review.show_section(1)
+    settle(qtbot, review)
     assert review.question.text().startswith("Same person?")
     pairs = [{p.a, p.b} for p in review.proposal_list]
     assert {bob, part} in pairs
@@ -90,9 +103,11 @@ def test_same_person_no_keeps_apart_and_yes_merges_undoably(qtbot, prepared, tmp
     assert window.library.people.get(part) is None  # merged into the larger
     window.library.undo()
     assert window.library.people.get(part) is not None
+    settle(qtbot, review)
     review.proposal_index = [{p.a, p.b} for p in review.proposal_list].index({bob, part})
     review._show_proposal()
     qtbot.keyClick(review, Qt.Key.Key_N)
+    settle(qtbot, review)
     assert ReviewStore(window.library.db).cannot_links() == {(min(bob, part), max(bob, part))}
     assert {bob, part} not in [{p.a, p.b} for p in review.proposal_list]
 
@@ -111,3 +126,80 @@ def test_use_as_cover_on_the_person_page_changes_the_face_shown(qtbot, prepared,
     assert window.library.representative(window.library.people.get(bob)) == other.face_id
     row = next(r for r in window.library.person_rows() if r.id == bob)
     assert row.cover.face_id == other.face_id
+
+
+def test_quick_answers_in_a_row_are_all_recorded_and_the_list_ends_consistent(qtbot, catalog,  # noqa: F811
+                                                                               tmp_path):
+    from photosort.gui.review_compute import compute_lists
+    from photosort.services.suggest import pages
+
+    db = Database(catalog)
+    people = PeopleStore(db).list()
+    out = []
+    for person, name in zip(people, ("Ann", "Bob", "Cem")):  # each named, two faces taken out
+        PeopleEditor(db).rename(person.id, name)
+        out += PeopleStore(db).faces(person.id)[:2]
+    with db.transaction() as c:
+        c.executemany("DELETE FROM face_person WHERE face_id = ?", [(f,) for f in out])
+    db.close()
+    window = open_window(qtbot, catalog, tmp_path)
+    window.show_review()
+    review = window.review_view
+    settle(qtbot, review)
+    asked = {s.face_id: s.person_id for s in review.lists.suggestions}
+    assert len(asked) >= 5 and set(asked) <= set(out)
+
+    def shown() -> list[int]:
+        return [review.tiles.item(i).data(Qt.ItemDataRole.UserRole) for i in range(review.tiles.count())]
+
+    answers: dict[int, bool] = {}
+    for yes in (True, False, True, True, False):  # no waiting between the keys, across pages
+        before = shown()
+        face = review.tiles.currentItem().data(Qt.ItemDataRole.UserRole)
+        qtbot.keyClick(review.tiles, Qt.Key.Key_Y if yes else Qt.Key.Key_N)
+        answers[face] = yes
+        assert face not in shown()  # gone at once
+        assert len(shown()) == len(before) - 1 or before == [face]  # or the next page is shown
+        assert review.tiles.currentItem() is not None  # the next face has the focus
+    settle(qtbot, review)
+    links, rejections = window.library.people.links(), window.library.people.rejections()
+    for face, yes in answers.items():
+        if yes:
+            assert links[face] == (asked[face], "user")
+        else:
+            assert (face, asked[face]) in rejections and face not in links
+    fresh = compute_lists(catalog).suggestions
+    assert not set(answers) & {s.face_id for s in fresh}
+    assert shown() == [s.face_id for s in pages(fresh)[0]] if fresh else shown() == []
+    assert review.sections.button(0).text() == f"Suggestions  {len(fresh)}"
+    assert review.tiles.currentItem() is not None or not fresh
+
+
+def test_the_recompute_runs_off_the_gui_thread_and_drops_stale_results(qtbot, catalog,  # noqa: F811
+                                                                         monkeypatch):
+    import threading
+
+    from photosort.gui import review_compute
+
+    threads, gate, original = [], threading.Event(), review_compute.compute_lists
+
+    def compute(path):
+        threads.append(threading.current_thread())
+        gate.wait(30)
+        return original(path)
+
+    monkeypatch.setattr(review_compute, "compute_lists", compute)
+    recompute = review_compute.ReviewRecompute(catalog)
+    delivered = []
+    recompute.ready.connect(delivered.append)
+    recompute.request()  # generation 1 starts and waits at the gate
+    qtbot.waitUntil(lambda: len(threads) == 1, timeout=10000)
+    recompute.request()
+    latest = recompute.request()  # two newer edits while it runs: nothing new starts yet
+    assert len(threads) == 1 and recompute.busy
+    gate.set()
+    qtbot.waitUntil(lambda: not recompute.busy, timeout=30000)
+    assert latest == recompute.generation == 3
+    assert len(threads) == 2  # generation 1 was dropped and the newest one computed
+    assert len(delivered) == 1 and isinstance(delivered[0], review_compute.ReviewLists)
+    assert all(t is not threading.main_thread() for t in threads)

@@ -6,8 +6,10 @@ unticks, Enter is "Yes to all on this page" (Yes to the ticked faces, No to
 the unticked). Proposals: the two people's closest faces side by side (more
 of each below); Y merges (Ctrl+Z undoes), N keeps them apart for good, the
 arrows skip. Every answer is one undoable edit through
-:class:`~photosort.gui.library.Library` and the lists are recomputed after
-it (``services.suggest`` / ``services.proposals``).
+:class:`~photosort.gui.library.Library`; the answered face (or pair) leaves
+the screen at once and the lists are recomputed off the GUI thread after it
+(:mod:`photosort.gui.review_compute`), replacing what is shown when they
+arrive, with the keyboard focus kept on the same face where it still is.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from photosort.gui.library import FACE_SQL, Library, face_item
+from photosort.gui.review_compute import ReviewLists, ReviewRecompute
 from photosort.gui.review_widgets import TILE, FaceTiles
 from photosort.gui.thumbnails import FaceItem
 from photosort.gui.widgets import Avatar, flat_button, segment_button
@@ -40,6 +43,9 @@ class ReviewView(QWidget):
         self.page: list = []
         self.proposal_list: list = []
         self.proposal_index = 0
+        self.lists = ReviewLists()
+        self.recompute = ReviewRecompute(library.db_path, self)
+        self.recompute.ready.connect(self._apply)
         self._build()
         library.peopleChanged.connect(self._people_changed)
 
@@ -50,9 +56,7 @@ class ReviewView(QWidget):
 
     @property
     def model_id(self) -> str:
-        from photosort.services.review_state import catalog_model
-
-        return catalog_model(self.library.db) or ""
+        return self.lists.model_id
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -134,20 +138,45 @@ class ReviewView(QWidget):
         self.stack.setCurrentIndex(section)
         for b in (self.all_button,):
             b.defaultAction().setEnabled(section == SUGGESTIONS)
+        self._show_current()
         self.reload()
 
-    def reload(self) -> None:
-        """Recompute both lists and show the current one."""
-        from photosort.services.review_state import load_state
+    @property
+    def busy(self) -> bool:
+        """Fresh lists are being computed (what is shown may lack the last edit's effects)."""
+        return self.recompute.busy
 
-        state = load_state(self.library.db, self.model_id)
-        items = suggest_service.suggestions(self.library.db, self.model_id, state=state)
-        self.proposal_list = proposals_service.proposals(self.library.db, self.model_id, state=state)
+    def reload(self) -> None:
+        """Recompute both lists in the background; :meth:`_apply` shows them."""
+        self.recompute.request()
+
+    def _apply(self, lists: ReviewLists) -> None:
+        """Fresh lists (of the newest generation): show them, the focus on the same face."""
+        if not self.isVisible():  # left (or the window closed) meanwhile; showing it asks again
+            return
+        self.lists = lists
+        keep_row = self.tiles.currentRow()
+        current = self.tiles.currentItem()
+        keep_face = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        shown = self.proposal_list[self.proposal_index] if self.proposal_list else None
+        self.proposal_list = list(lists.proposals)
+        pairs = [(p.a, p.b) for p in self.proposal_list]
+        if shown is not None and (shown.a, shown.b) in pairs:
+            self.proposal_index = pairs.index((shown.a, shown.b))
         self.proposal_index = min(self.proposal_index, max(len(self.proposal_list) - 1, 0))
-        self.sections.button(SUGGESTIONS).setText(f"Suggestions  {len(items)}")
-        self.sections.button(PROPOSALS).setText(f"Proposals  {len(self.proposal_list)}")
-        pages = suggest_service.pages(items)
+        self._counts(len(lists.suggestions))
+        pages = suggest_service.pages(lists.suggestions)
         self.page = pages[0] if pages else []
+        if self.section() == SUGGESTIONS:
+            self._show_page(keep_face, keep_row)
+        else:
+            self._show_proposal()
+
+    def _counts(self, suggestions: int) -> None:
+        self.sections.button(SUGGESTIONS).setText(f"Suggestions  {suggestions}")
+        self.sections.button(PROPOSALS).setText(f"Proposals  {len(self.proposal_list)}")
+
+    def _show_current(self) -> None:
         if self.section() == SUGGESTIONS:
             self._show_page()
         else:
@@ -162,9 +191,10 @@ class ReviewView(QWidget):
         person = self.library.people.get(person_id)
         return person.display_name if person else str(person_id)
 
-    def _show_page(self) -> None:
+    def _show_page(self, keep_face: int | None = None, keep_row: int = 0) -> None:
         if not self.page:
-            self.question.setText("No suggestions. Name more people to get some.")
+            self.question.setText("Looking for more…" if self.busy
+                                  else "No suggestions. Name more people to get some.")
             self.tiles.set_page([], [])
             self.person_face.set_face(None)
             self.person_name.setText("")
@@ -177,11 +207,15 @@ class ReviewView(QWidget):
         self.person_name.setText(self._name(person))
         self.tiles.set_page([faces[s.face_id] for s in self.page],
                             [f"{s.distance:.2f}" for s in self.page])
+        ids = [s.face_id for s in self.page]
+        self.tiles.setCurrentRow(ids.index(keep_face) if keep_face in ids
+                                 else min(max(keep_row, 0), len(ids) - 1))
         self.tiles.setFocus()
 
     def _show_proposal(self) -> None:
         if not self.proposal_list:
-            self.question.setText("No proposals. Nothing looks like one person split in two.")
+            self.question.setText("Looking for more…" if self.busy
+                                  else "No proposals. Nothing looks like one person split in two.")
             for avatar in (self.left, self.right):
                 avatar.set_face(None)
             self.left_name.setText("")
@@ -209,29 +243,49 @@ class ReviewView(QWidget):
         row = self.tiles.currentRow()
         if not self.page or row < 0:
             return
-        item = self.page[row]
+        item = self.page.pop(row)
+        self.tiles.remove_row(row)  # at once; the recomputed lists follow
+        self.lists = ReviewLists(self.lists.model_id,
+                                 [s for s in self.lists.suggestions if s != item], self.lists.proposals)
+        self._counts(len(self.lists.suggestions))
         name = self._name(item.person_id)
         action = suggest_service.accept if yes else suggest_service.reject
         self.library.edit(action, self.library.editor, [item])
+        if not self.page:
+            self._next_page()
         self.message.emit(f"{'Yes' if yes else 'No'}: {name} — Ctrl+Z undoes")
+
+    def _next_page(self) -> None:
+        """The page is answered: the next one from the lists at hand, until fresh ones arrive."""
+        pages = suggest_service.pages(self.lists.suggestions)
+        self.page = pages[0] if pages else []
+        self._show_page()  # or "Looking for more…"
 
     def answer_page(self) -> None:
         if self.section() != SUGGESTIONS or not self.page:
             return
         unticked = self.tiles.unticked()
-        self.library.edit(suggest_service.answer_page, self.library.editor, self.page, unticked)
-        self.message.emit(f"{len(self.page) - len(unticked)} yes, {len(unticked)} no — Ctrl+Z undoes")
+        page, self.page = self.page, []
+        self.lists = ReviewLists(self.lists.model_id,
+                                 [s for s in self.lists.suggestions if s not in page], self.lists.proposals)
+        self._counts(len(self.lists.suggestions))
+        self.library.edit(suggest_service.answer_page, self.library.editor, page, unticked)
+        self._next_page()
+        self.message.emit(f"{len(page) - len(unticked)} yes, {len(unticked)} no — Ctrl+Z undoes")
 
     def answer_proposal(self, yes: bool) -> None:
         if not self.proposal_list:
             return
-        p = self.proposal_list[self.proposal_index]
+        p = self.proposal_list.pop(self.proposal_index)  # gone at once; the recompute follows
+        self.proposal_index = min(self.proposal_index, max(len(self.proposal_list) - 1, 0))
+        self._counts(len(self.lists.suggestions))
         if yes:
             self.library.edit(proposals_service.accept, self.library.db, self.library.editor, p)
             self.message.emit("Merged — Ctrl+Z undoes")
         else:
             self.library.edit(proposals_service.reject, self.library.editor, p)
             self.message.emit("Kept apart — they will not be proposed again")
+        self._show_proposal()
 
     def step(self, delta: int) -> None:
         if self.proposal_list:

@@ -12,22 +12,17 @@ from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
 
 from photosort.gui.library import Library
 from photosort.gui.thumbnails import FaceItem
-from photosort.services import proposals as proposals_service
-from photosort.services import suggest as suggest_service
 
 TILE = 96
 
 
 def review_counts(library: Library) -> tuple[int, int]:
-    """(open suggestions, open proposals) for the People view's "12 suggestions · 3 proposals"."""
-    from photosort.services.review_state import catalog_model, load_state
+    """(open suggestions, open proposals) for the People view's "12 suggestions · 3 proposals",
+    read through a catalog connection of its own (the window's stays free)."""
+    from photosort.gui.review_compute import compute_lists
 
-    model = catalog_model(library.db)
-    if model is None:
-        return 0, 0
-    state = load_state(library.db, model)
-    return (len(suggest_service.suggestions(library.db, model, state=state)),
-            len(proposals_service.proposals(library.db, model, state=state)))
+    lists = compute_lists(library.db_path)
+    return len(lists.suggestions), len(lists.proposals)
 
 
 def counts_text(suggestions: int, proposals: int) -> str:
@@ -99,6 +94,13 @@ class FaceTiles(QListWidget):
         self._refresh_icons()
         if faces:
             self.setCurrentRow(0)
+
+    def remove_row(self, row: int) -> None:
+        """Take one tile out (an answered face), the next one current."""
+        self.takeItem(row)
+        del self.faces[row]
+        if self.count():
+            self.setCurrentRow(min(row, self.count() - 1))
 
     def unticked(self) -> list[int]:
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
