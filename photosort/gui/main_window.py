@@ -248,8 +248,11 @@ class MainWindow(QMainWindow):
     def refresh_views(self) -> None:
         if self.closed or self.stack.currentWidget() is self.welcome:
             return
-        self.people_view.reload()
         page = self.pages.currentWidget()
+        if page is self.review_view:  # each answer stays instant; People reloads when shown
+            self.people_view.stale = True
+        else:
+            self.people_view.reload()
         if page is self.person_page:
             self.person_page.reload()
         elif page is self.photo_viewer:

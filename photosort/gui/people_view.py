@@ -34,6 +34,7 @@ class PeopleView(QWidget):
     def __init__(self, library: Library, parent=None) -> None:
         super().__init__(parent)
         self.library = library
+        self.stale = False  # edited while hidden behind the Review: reload when shown
         self.model = PeopleModel(lambda pid, name: library.edit(library.editor.rename, pid, name),
                                  self)
         self.grid = PeopleGrid(self.model, library.thumbnails)
@@ -144,8 +145,14 @@ class PeopleView(QWidget):
         self._update_empty()
         self._update_actions()
 
+    def showEvent(self, event) -> None:
+        if self.stale:
+            self.reload()
+        super().showEvent(event)
+
     def reload(self) -> None:
         """Re-read people (and unknown faces when shown); keeps selection and scroll."""
+        self.stale = False
         rows = self.library.person_rows()
         self.model.set_rows(rows)
         visible = [r for r in rows if r.person.face_count]

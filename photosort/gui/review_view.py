@@ -246,7 +246,7 @@ class ReviewView(QWidget):
         item = self.page.pop(row)
         self.tiles.remove_row(row)  # at once; the recomputed lists follow
         self.lists = ReviewLists(self.lists.model_id,
-                                 [s for s in self.lists.suggestions if s != item], self.lists.proposals)
+                                 [s for s in self.lists.suggestions if s is not item], self.lists.proposals)
         self._counts(len(self.lists.suggestions))
         name = self._name(item.person_id)
         action = suggest_service.accept if yes else suggest_service.reject
@@ -266,8 +266,9 @@ class ReviewView(QWidget):
             return
         unticked = self.tiles.unticked()
         page, self.page = self.page, []
-        self.lists = ReviewLists(self.lists.model_id,
-                                 [s for s in self.lists.suggestions if s not in page], self.lists.proposals)
+        answered = {id(s) for s in page}
+        self.lists = ReviewLists(self.lists.model_id, [s for s in self.lists.suggestions
+                                                       if id(s) not in answered], self.lists.proposals)
         self._counts(len(self.lists.suggestions))
         self.library.edit(suggest_service.answer_page, self.library.editor, page, unticked)
         self._next_page()

@@ -44,7 +44,7 @@ class ReviewState:
                 self._centroids = {}
             else:
                 starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-                sums = np.add.reduceat(self.X[order].astype(np.float64), starts, axis=0)
+                sums = np.add.reduceat(self.X[order], starts, axis=0, dtype=np.float64)
                 counts = np.diff(np.r_[starts, len(order)])
                 means = (sums / counts[:, None]).astype(np.float32)
                 self._centroids = dict(zip(owners[starts].tolist(), means))
