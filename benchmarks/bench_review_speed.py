@@ -110,7 +110,6 @@ def gui(path: Path, answers: int = 5) -> list[tuple[str, float, str]]:
     window.show_library()
     window.show_review()
     settle()
-    print(f"# {review.question.text()!r}, {review.tiles.count()} tiles, visible {review.isVisible()}")
     held, fresh = [], []
     for k in range(answers):
         t = time.perf_counter()

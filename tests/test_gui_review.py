@@ -203,3 +203,20 @@ def test_the_recompute_runs_off_the_gui_thread_and_drops_stale_results(qtbot, ca
     assert len(threads) == 2  # generation 1 was dropped and the newest one computed
     assert len(delivered) == 1 and isinstance(delivered[0], review_compute.ReviewLists)
     assert all(t is not threading.main_thread() for t in threads)
+
+
+def test_an_untick_survives_the_recomputed_lists(qtbot, prepared, tmp_path):
+    path, ann, out, bob, part = prepared
+    window = open_window(qtbot, path, tmp_path)
+    window.show_review()
+    review = window.review_view
+    settle(qtbot, review)
+    review.tiles.setCurrentRow(1)
+    unticked = review.tiles.item(1).data(Qt.ItemDataRole.UserRole)
+    qtbot.keyClick(review.tiles, Qt.Key.Key_Space)
+    review.tiles.setCurrentRow(0)
+    qtbot.keyClick(review.tiles, Qt.Key.Key_Y)
+    settle(qtbot, review)
+    assert review.tiles.count() == 1 and review.tiles.unticked() == [unticked]
+    qtbot.keyClick(review.tiles, Qt.Key.Key_Return)
+    assert (unticked, ann) in window.library.people.rejections()

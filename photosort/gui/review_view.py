@@ -138,8 +138,8 @@ class ReviewView(QWidget):
         self.stack.setCurrentIndex(section)
         for b in (self.all_button,):
             b.defaultAction().setEnabled(section == SUGGESTIONS)
-        self._show_current()
         self.reload()
+        self._show_current()  # what is at hand ("Looking for …" at first) until fresh lists arrive
 
     @property
     def busy(self) -> bool:
@@ -158,6 +158,7 @@ class ReviewView(QWidget):
         keep_row = self.tiles.currentRow()
         current = self.tiles.currentItem()
         keep_face = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        unticked = set(self.tiles.unticked())  # Space's unticks survive the new lists
         shown = self.proposal_list[self.proposal_index] if self.proposal_list else None
         self.proposal_list = list(lists.proposals)
         pairs = [(p.a, p.b) for p in self.proposal_list]
@@ -168,7 +169,7 @@ class ReviewView(QWidget):
         pages = suggest_service.pages(lists.suggestions)
         self.page = pages[0] if pages else []
         if self.section() == SUGGESTIONS:
-            self._show_page(keep_face, keep_row)
+            self._show_page(keep_face, keep_row, unticked)
         else:
             self._show_proposal()
 
@@ -191,9 +192,10 @@ class ReviewView(QWidget):
         person = self.library.people.get(person_id)
         return person.display_name if person else str(person_id)
 
-    def _show_page(self, keep_face: int | None = None, keep_row: int = 0) -> None:
+    def _show_page(self, keep_face: int | None = None, keep_row: int = 0,
+                   unticked: set[int] = frozenset()) -> None:
         if not self.page:
-            self.question.setText("Looking for more…" if self.busy
+            self.question.setText("Looking for suggestions…" if self.busy
                                   else "No suggestions. Name more people to get some.")
             self.tiles.set_page([], [])
             self.person_face.set_face(None)
@@ -208,13 +210,16 @@ class ReviewView(QWidget):
         self.tiles.set_page([faces[s.face_id] for s in self.page],
                             [f"{s.distance:.2f}" for s in self.page])
         ids = [s.face_id for s in self.page]
+        for row, face in enumerate(ids):
+            if face in unticked:
+                self.tiles.item(row).setCheckState(Qt.CheckState.Unchecked)
         self.tiles.setCurrentRow(ids.index(keep_face) if keep_face in ids
                                  else min(max(keep_row, 0), len(ids) - 1))
         self.tiles.setFocus()
 
     def _show_proposal(self) -> None:
         if not self.proposal_list:
-            self.question.setText("Looking for more…" if self.busy
+            self.question.setText("Looking for proposals…" if self.busy
                                   else "No proposals. Nothing looks like one person split in two.")
             for avatar in (self.left, self.right):
                 avatar.set_face(None)
@@ -259,7 +264,7 @@ class ReviewView(QWidget):
         """The page is answered: the next one from the lists at hand, until fresh ones arrive."""
         pages = suggest_service.pages(self.lists.suggestions)
         self.page = pages[0] if pages else []
-        self._show_page()  # or "Looking for more…"
+        self._show_page()  # or "Looking for suggestions…"
 
     def answer_page(self) -> None:
         if self.section() != SUGGESTIONS or not self.page:
