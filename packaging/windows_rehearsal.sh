@@ -386,6 +386,7 @@ step_verb() {  # the checks, then the window ends whatever they found (the unins
 }
 
 verb_checks() {
+    pipe_gap_check || return $?   # (defined with step 6)
     local base=$OUT/verb
     rm -rf "$base" "$WIN_USER_HOME/AppData/Local/PhotoSort"
     # 30 photos in the first folder: from 24 on, a scan runs in worker processes
@@ -439,6 +440,28 @@ verb_checks() {
 }
 
 # ---------------------------------------------------------------- 6 cli
+# Wine 8's pipes consume an empty message with a zero-length read (Windows 8+)
+# while a default wine 8 prefix reports Windows 7, so CPython's multiprocessing
+# takes the Windows 7 path and every ProcessPoolExecutor hangs at 0 done with
+# its workers idle (packaging/wine/probe_empty_pipe_message.py).  Real Windows
+# 10+ reports 10.0.  If the probe stalls, the prefix is told to be Windows 10
+# (PhotoSort's floor) and probed again.
+PIPE_GAP_NOTE=""
+pipe_gap_check() {
+    local probe
+    probe=$(winpath "$REPO/packaging/wine/probe_empty_pipe_message.py")
+    if winpy "$probe" >"$LOGS/pipe-probe.txt" 2>&1; then
+        return 0
+    fi
+    echo "pipe probe: $(head -1 "$LOGS/pipe-probe.txt")"
+    win reg add 'HKCU\Software\Wine' /v Version /t REG_SZ /d win10 /f >/dev/null
+    if winpy "$probe" >"$LOGS/pipe-probe-win10.txt" 2>&1; then
+        PIPE_GAP_NOTE="wine gap: the prefix reported Windows 7 while its pipes act as Windows 8+ (multiprocessing pools hung); prefix set to win10"
+        return 0
+    fi
+    wine_gap "multiprocessing pools hang: $(head -1 "$LOGS/pipe-probe-win10.txt")"
+}
+
 manifest() {  # manifest DIR: "sha256  relative path" of every file, sorted
     (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
 }
@@ -446,6 +469,7 @@ manifest() {  # manifest DIR: "sha256  relative path" of every file, sorted
 cli() { win "$APP/photosort-cli.exe" --db "$(winpath "$OUT/cli/catalog.sqlite3")" "$@"; }
 
 step_cli() {
+    pipe_gap_check || return $?
     rm -rf "$OUT/cli"
     local lib=$OUT/cli/library dest=$OUT/cli/Sorted
     photo_folder "$lib" five_celebrity 8
@@ -481,7 +505,7 @@ step_cli() {
     done
     local rate
     rate=$(python3 -c "print(f'{$n / $seconds:.2f}')")
-    STEP_NOTE="$n photos scanned in $seconds s ($rate photos/s, 2 workers); $moved moved and back; case/drive-letter rescans: 0 new"
+    STEP_NOTE="$n photos scanned in $seconds s ($rate photos/s, 2 workers); $moved moved and back; case/drive-letter rescans: 0 new${PIPE_GAP_NOTE:+; $PIPE_GAP_NOTE}"
 }
 
 # ---------------------------------------------------------------- 7 numba
