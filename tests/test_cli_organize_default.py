@@ -41,3 +41,10 @@ def test_without_a_terminal_organize_refuses_to_move_unless_yes(tmp_path):
     assert src.exists() and not (dest / "Ann" / "a.jpg").exists()
     assert main(["--db", db, "organize", str(dest), "--move", "--yes"]) == 0
     assert not src.exists() and (dest / "Ann" / "a.jpg").read_bytes() == b"jpeg bytes"
+
+
+def test_organize_with_tags_keeps_the_mode_that_was_previewed(tmp_path):
+    """--write-tags plans again after writing the sidecars: with the same mode (copy), not move."""
+    db, src, dest = _library(tmp_path)
+    main(["--db", db, "organize", str(dest), "--write-tags"])
+    assert src.exists() and (dest / "Ann" / "a.jpg").read_bytes() == b"jpeg bytes"

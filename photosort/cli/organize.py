@@ -22,8 +22,9 @@ def organize(db, args: argparse.Namespace) -> int:
     from photosort.services.organize import execute_plan, plan_organize
     from photosort.store.journal import JournalBusy
 
-    plan = plan_organize(db, args.dest, mode=args.mode or DEFAULT_MODE,
-                         group_photos=args.group_photos, unsorted=args.unsorted)
+    mode = args.mode or DEFAULT_MODE
+    plan = plan_organize(db, args.dest, mode=mode, group_photos=args.group_photos,
+                         unsorted=args.unsorted)
     for line in plan.describe():
         print(line)
     if args.dry_run or not plan.ops:
@@ -40,7 +41,7 @@ def organize(db, args: argparse.Namespace) -> int:
         from photosort.cli.write_tags import write_for_plan
 
         write_for_plan(db, plan)
-        plan = plan_organize(db, args.dest, mode=args.mode or "move", group_photos=args.group_photos,
+        plan = plan_organize(db, args.dest, mode=mode, group_photos=args.group_photos,
                              unsorted=args.unsorted)  # again: the new sidecars move along
     bar = ProgressBar()
     try:
