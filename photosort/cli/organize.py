@@ -16,11 +16,23 @@ def ask(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
+def run_journaled(call):
+    """``call(progress)`` under a progress bar; another organize or undo running is a CliError."""
+    from photosort.store.journal import JournalBusy
+
+    bar = ProgressBar()
+    try:
+        return call(bar)
+    except JournalBusy as exc:
+        raise CliError(f"another organize or undo is running on this catalog ({exc})") from exc
+    finally:
+        bar.close()
+
+
 def organize(db, args: argparse.Namespace) -> int:
     from photosort.core.planning import DEFAULT_MODE
     from photosort.services.duplicates import trash_duplicates
     from photosort.services.organize import execute_plan, plan_organize
-    from photosort.store.journal import JournalBusy
 
     mode = args.mode or DEFAULT_MODE
     plan = plan_organize(db, args.dest, mode=mode, group_photos=args.group_photos,
@@ -43,13 +55,7 @@ def organize(db, args: argparse.Namespace) -> int:
         write_for_plan(db, plan)
         plan = plan_organize(db, args.dest, mode=mode, group_photos=args.group_photos,
                              unsorted=args.unsorted)  # again: the new sidecars move along
-    bar = ProgressBar()
-    try:
-        summary = execute_plan(db, plan, progress=bar)
-    except JournalBusy as exc:
-        raise CliError(f"another organize or undo is running on this catalog ({exc})") from exc
-    finally:
-        bar.close()
+    summary = run_journaled(lambda bar: execute_plan(db, plan, progress=bar))
     counts = summary.counts
     print(", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing to do")
     for op, reason in summary.failed:
@@ -67,15 +73,8 @@ def organize(db, args: argparse.Namespace) -> int:
 
 def undo(db, args: argparse.Namespace) -> int:
     from photosort.services.undo import undo_last
-    from photosort.store.journal import JournalBusy
 
-    bar = ProgressBar()
-    try:
-        summary = undo_last(db, progress=bar)
-    except JournalBusy as exc:
-        raise CliError(f"another organize or undo is running on this catalog ({exc})") from exc
-    finally:
-        bar.close()
+    summary = run_journaled(lambda bar: undo_last(db, progress=bar))
     for line in summary.describe():
         print(line)
     return 1 if summary.failed else 0

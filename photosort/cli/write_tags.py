@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from photosort.cli.main import CliError
-from photosort.cli.progress_bar import ProgressBar
+from photosort.cli.errors import CliError
+from photosort.cli.organize import run_journaled
 
 
 def main(db, args: argparse.Namespace) -> int:
     from photosort.services.tags import write_tags
-    from photosort.store.journal import JournalBusy
 
-    bar = ProgressBar()
     try:
-        summary = write_tags(db, args.people or None, embedded=args.embedded, progress=bar)
+        summary = run_journaled(lambda bar: write_tags(db, args.people or None,
+                                                       embedded=args.embedded, progress=bar))
     except KeyError as exc:
         raise CliError(exc.args[0]) from exc
-    except JournalBusy as exc:
-        raise CliError(f"another organize or undo is running on this catalog ({exc})") from exc
-    finally:
-        bar.close()
     for line in summary.describe():
         print(line)
     if summary.batch_id is not None:
