@@ -210,7 +210,7 @@ def test_cancel_stops_between_files_and_accounts_for_the_rest(lib, tmp_path):
 def test_only_one_run_at_a_time(lib, tmp_path):
     anna = lib.person("Anna")
     lib.photo("a.jpg", [(anna, 30)])
-    plan = plan_organize(lib.db, tmp_path / "out")
+    plan = plan_organize(lib.db, tmp_path / "out", mode="move")
     with Journal(lib.db).exclusive():
         with pytest.raises(JournalBusy):
             execute_plan(lib.db, plan)
@@ -222,7 +222,7 @@ def test_marker_goes_into_each_folder_when_the_destination_holds_the_library(lib
     anna = lib.person("Anna")
     lib.photo("a.jpg", [(anna, 30)])
     lib.photo("b.jpg")
-    execute_plan(lib.db, plan_organize(lib.db, lib.root, unsorted="move"))
+    execute_plan(lib.db, plan_organize(lib.db, lib.root, unsorted="move", mode="move"))
     assert not (lib.root / OUTPUT_MARKER).exists()
     assert (lib.root / "Anna" / OUTPUT_MARKER).is_file() and (lib.root / "Unsorted" / OUTPUT_MARKER).is_file()
 

@@ -33,6 +33,16 @@ def test_one_person_goes_to_their_folder(lib, tmp_path):
     assert plan.counts == {"move": 1, "copy": 0, "skipped": 0, "duplicate": 0, "renamed": 0}
 
 
+def test_a_plan_without_a_mode_copies_and_leaves_the_originals(lib, tmp_path):
+    """Every caller that forgets the mode gets the safe one (copy), as the CLI and GUI do."""
+    anna = lib.person("Anna")
+    lib.photo("a.jpg", [(anna, 50)])
+    plan = plan_organize(lib.db, tmp_path / "out")
+    assert targets(plan) == [("copy", "a.jpg", "Anna/a.jpg")]
+    execute_plan(lib.db, plan)
+    assert (lib.root / "a.jpg").exists() and (tmp_path / "out" / "Anna" / "a.jpg").exists()
+
+
 def test_several_people_copy_policy_moves_to_largest_face_and_copies_to_the_rest(lib, tmp_path):
     anna, bob, cleo = lib.person("Anna"), lib.person("Bob"), lib.person("Cleo")
     lib.photo("g.jpg", [(anna, 40), (bob, 90), (cleo, 60), (bob, 10)])
@@ -48,10 +58,10 @@ def test_together_and_largest_policies(lib, tmp_path):
     anna, bob = lib.person("Anna"), lib.person("Bob")
     lib.photo("g.jpg", [(anna, 40), (bob, 90)])
     lib.photo("solo.jpg", [(anna, 40)])
-    together = plan_organize(lib.db, tmp_path / "out", group_photos="together")
+    together = plan_organize(lib.db, tmp_path / "out", group_photos="together", mode="move")
     assert targets(together) == [("move", "g.jpg", "Together/g.jpg"), ("move", "solo.jpg", "Anna/solo.jpg")]
     assert together.ops[0].reason == "together: Bob, Anna"
-    largest = plan_organize(lib.db, tmp_path / "out", group_photos="largest")
+    largest = plan_organize(lib.db, tmp_path / "out", group_photos="largest", mode="move")
     assert targets(largest) == [("move", "g.jpg", "Bob/g.jpg"), ("move", "solo.jpg", "Anna/solo.jpg")]
 
 
@@ -65,13 +75,13 @@ def test_photos_without_named_people_stay_or_go_to_unsorted(lib, tmp_path):
     lib.photo("unknown-face.jpg", [(None, 30)])
     lib.photo("pending.jpg", status="pending")
     lib.photo("broken.jpg", status="error")
-    leave = plan_organize(lib.db, tmp_path / "out", unsorted="leave")
+    leave = plan_organize(lib.db, tmp_path / "out", unsorted="leave", mode="move")
     assert targets(leave) == [("move", "named.jpg", "Anna/named.jpg")]
     assert {(s.path.name, s.reason) for s in leave.skipped} == {
         ("unnamed.jpg", SKIP_NO_PEOPLE), ("hidden.jpg", SKIP_NO_PEOPLE), ("faceless.jpg", SKIP_NO_FACES),
         ("unknown-face.jpg", SKIP_NO_PEOPLE), ("pending.jpg", SKIP_NOT_ANALYZED),
         ("broken.jpg", SKIP_UNREADABLE)}
-    move = plan_organize(lib.db, tmp_path / "out", unsorted="move")
+    move = plan_organize(lib.db, tmp_path / "out", unsorted="move", mode="move")
     assert sorted(targets(move)) == [
         ("move", "faceless.jpg", "Unsorted/faceless.jpg"), ("move", "hidden.jpg", "Unsorted/hidden.jpg"),
         ("move", "named.jpg", "Anna/named.jpg"), ("move", "unknown-face.jpg", "Unsorted/unknown-face.jpg"),
@@ -87,7 +97,7 @@ def test_person_folders_are_sanitised_and_distinct(lib, tmp_path):
     people = [lib.person(n) for n in names]
     for i, person in enumerate(people):
         lib.photo(f"p{i}.jpg", [(person, 10)])
-    plan = plan_organize(lib.db, dest, unsorted="move")
+    plan = plan_organize(lib.db, dest, unsorted="move", mode="move")
     assert [plan.folders[p] for p in people] == [
         "Anna", "anna (2)", "A_B", "A_B (2)", "_CON", "_", "Unsorted (2)", "Bob (2)"]
     assert all(op.dst.parent.parent == dest for op in plan.ops)
@@ -103,7 +113,7 @@ def test_file_name_collisions_are_numbered_case_insensitively(lib, tmp_path):
     lib.photo("x/a.jpg", [(anna, 10)])
     lib.photo("y/A.JPG", [(anna, 10)])
     lib.photo("z/a.jpg", [(anna, 10)])
-    plan = plan_organize(lib.db, dest)
+    plan = plan_organize(lib.db, dest, mode="move")
     assert [str(op.dst.relative_to(dest)) for op in plan.ops] == [
         "Anna/a (2).jpg", "Anna/A (3).JPG", "Anna/a (4).jpg"]
     assert [(c.wanted, c.actual) for c in plan.conflicts] == [
@@ -134,7 +144,7 @@ def test_identical_photos_in_the_library_are_not_duplicated(lib, tmp_path):
     anna = lib.person("Anna")
     lib.photo("x/a.jpg", [(anna, 10)], content=b"same bytes")
     lib.photo("y/a.jpg", [(anna, 10)], content=b"same bytes")
-    plan = plan_organize(lib.db, tmp_path / "out")
+    plan = plan_organize(lib.db, tmp_path / "out", mode="move")
     assert targets(plan) == [("move", "a.jpg", "Anna/a.jpg")]
     assert [(d.path.parent.name, d.other.name) for d in plan.duplicates] == [("y", "a.jpg")]
 
@@ -167,7 +177,7 @@ def test_missing_files_and_stale_catalog_rows(lib, tmp_path):
     with lib.db.transaction() as c:  # a row for a file that no longer exists, inside DEST
         c.execute("INSERT INTO photos (path, size, mtime_ns, status) VALUES (?, 1, 1, 'pending')",
                   (str(dest / "Anna" / "ok.jpg"),))
-    plan = plan_organize(lib.db, dest)
+    plan = plan_organize(lib.db, dest, mode="move")
     assert [(s.path.name, s.reason) for s in plan.skipped] == [
         ("gone.jpg", SKIP_MISSING), ("ok.jpg", SKIP_NOT_ANALYZED)]
     assert targets(plan) == [("move", "ok.jpg", "Anna/ok (2).jpg")]

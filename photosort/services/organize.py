@@ -20,7 +20,7 @@ from photosort.core.naming import numbered_name
 from photosort.core.paths import key_under, path_key
 from photosort.core.plan_types import Conflict, OrganizePlan, PlannedOp, Skipped, SKIP_PRESENT, render_lines
 from photosort.core.planning import (
-    CatalogSnapshot, GroupPolicy, Mode, PersonEntry, PhotoEntry, UnsortedPolicy, norm_path, plan_moves,
+    DEFAULT_MODE, CatalogSnapshot, GroupPolicy, Mode, PersonEntry, PhotoEntry, UnsortedPolicy, norm_path, plan_moves,
 )
 from photosort.media.errors import ImageError
 from photosort.media.hashing import content_hash
@@ -49,7 +49,7 @@ def load_snapshot(db: Database) -> CatalogSnapshot:
     return CatalogSnapshot(photos, people)
 
 
-def plan_organize(db: Database, dest: str | os.PathLike[str], *, mode: Mode = "move",
+def plan_organize(db: Database, dest: str | os.PathLike[str], *, mode: Mode = DEFAULT_MODE,
                   group_photos: GroupPolicy = "copy", unsorted: UnsortedPolicy = "leave") -> OrganizePlan:
     """Plan organizing the catalog into ``dest``; touches no file.
 
