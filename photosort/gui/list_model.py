@@ -70,6 +70,16 @@ class KeyedListModel(QAbstractListModel, Generic[T]):
             self.endInsertRows()
         self._index = {self._key(r): i for i, r in enumerate(self._rows)}
 
+    def append_rows(self, rows: Sequence[T]) -> None:
+        """Add ``rows`` (keys not present yet) at the end."""
+        if not rows:
+            return
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+        self._rows.extend(rows)
+        self._index.update({self._key(r): start + i for i, r in enumerate(rows)})
+        self.endInsertRows()
+
     def reset_rows(self, rows: Sequence[T]) -> None:
         """Replace everything (a different person's faces, say)."""
         self.beginResetModel()
