@@ -119,7 +119,8 @@ class Library(QObject):
         return rows[0][0] if rows else None
 
     def representative(self, person: PersonRecord) -> int | None:
-        """The face id shown for ``person`` (see :meth:`person_rows`); computed now if needed."""
+        """The face id shown for ``person`` (see :meth:`person_rows`): computed now for a
+        small person, in the background for a big one (``None`` until ``coversChanged``)."""
         chosen = browse.chosen_covers(self.db).get(person.id)
         if chosen is not None:
             return chosen
@@ -128,7 +129,9 @@ class Library(QObject):
             return None
         key = (rows[0][0].face_count, rows[0][1])
         known, face = self.covers.get(person.id, key)
-        if not known:
+        if not known and key[0] > COVERS_NOW:  # too many embeddings to read on the GUI thread
+            self.covers.request({person.id: key})  # coversChanged follows
+        elif not known:
             self.covers.compute_now(self.db, {person.id: key})
             face = self.covers.get(person.id, key)[1]
         return face
@@ -169,11 +172,15 @@ class Library(QObject):
         for r in rows:
             key = path_key(r["path"])
             prefix = key.rstrip("/\\")
-            count = self.db.query(
-                "SELECT COUNT(*) AS n FROM photos WHERE path_key = ? OR substr(path_key, 1, ?) IN (?, ?)",
-                (key, len(prefix) + 1, prefix + "/", prefix + "\\"))[0]["n"]
+            count = self.db.query(  # ranges of the path_key index: '0' follows '/', ']' '\\'
+                "SELECT COUNT(*) AS n FROM photos WHERE path_key = ? OR (path_key > ? AND"
+                " path_key < ?) OR (path_key > ? AND path_key < ?)",
+                (key, prefix + "/", prefix + "0", prefix + "\\", prefix + "]"))[0]["n"]
             result.append((r["path"], count))
         return result
+
+    def has_roots(self) -> bool:
+        return bool(self.db.query("SELECT 1 FROM roots LIMIT 1"))
 
     def counts(self) -> dict[str, int]:
         """Photos, faces, people, unknown faces and problems, each read from an index."""

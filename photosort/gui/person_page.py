@@ -35,6 +35,7 @@ class PersonPage(QWidget):
         self.grid.openFace.connect(self._open_face)
         self.grid.selectionModel().selectionChanged.connect(self._update_actions)
         self._build()
+        library.coversChanged.connect(lambda: self.isVisible() and self._show_cover())
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -110,15 +111,21 @@ class PersonPage(QWidget):
         self.subtitle.setText(f"{_plural(person.photo_count, 'photo')} · "
                               f"{_plural(person.face_count, 'face')}"
                               + (" · hidden" if person.hidden else ""))
-        shown = self.library.representative(person)
-        cover = self.library.face_items([shown]) if shown is not None else []
-        self.avatar.set_face(cover[0] if cover else None)
+        self._show_cover(person)
         hidden = person.hidden
         self.hide_button.defaultAction().setText("Show" if hidden else "Hide")
         self.hide_button.defaultAction().setIcon(theme.icon("eye" if hidden else "eye-off"))
         self._hidden = hidden
         self._update_actions()
         return True
+
+    def _show_cover(self, person=None) -> None:
+        person = person or (self.library.person(self.person_id) if self.person_id else None)
+        if person is None:
+            return
+        shown = self.library.representative(person)
+        cover = self.library.face_items([shown]) if shown is not None else []
+        self.avatar.set_face(cover[0] if cover else None)
 
     def _update_actions(self) -> None:
         selected = bool(self.grid.selectionModel().selectedIndexes())

@@ -21,6 +21,7 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Qt, Signal
@@ -30,6 +31,9 @@ from photosort.gui.thumb_store import DiskCache, face_key
 
 THUMB_PX = 256  # stored size: sharp up to 128 logical pixels at 2x
 CROP = 1.8  # crop side relative to the face box (media.thumbs.FACE_MARGIN of 0.4 per side)
+REPORTED = 20
+"""Unreadable photos reported one by one; beyond that they are counted (a library whose
+drive is gone would otherwise log one line per face scrolled past)."""
 MEMORY_BYTES = 128 * 1024 * 1024
 """Decoded thumbnails kept in memory: 2,000 tiles at 128 px (1× screens), 500 at 256 px
 (2×) — several screenfuls either way (a full-HD window shows ~100 tiles) — and a
@@ -48,7 +52,7 @@ class FaceItem:
     photo_size: tuple[int, int] | None = None
     person_id: int | None = None
 
-    @property
+    @cached_property
     def key(self) -> str:
         return face_key(self.content_hash, self.path, self.box)
 
@@ -57,7 +61,8 @@ class ThumbnailCache(QObject):
     """Memory LRU in front of a disk cache in front of background croppers."""
 
     ready = Signal()
-    failed = Signal(str, str)  # photo path, reason
+    failed = Signal(str, str)  # photo path, reason: the first REPORTED photos one by one
+    failedMore = Signal(int)  # how many more photos failed since the last report (coalesced)
     _delivered = Signal()
 
     def __init__(self, folder: str | os.PathLike[str], threads: int | None = None,
@@ -84,7 +89,8 @@ class ThumbnailCache(QObject):
         self._pool.setThreadPriority(QThread.Priority.LowPriority)  # painting goes first
         self._delivered.connect(self._collect, Qt.ConnectionType.QueuedConnection)
         self._notify = QTimer(self, singleShot=True, interval=40)
-        self._notify.timeout.connect(self.ready)
+        self._notify.timeout.connect(self._announce)
+        self._unreported = 0
 
     def get(self, item: FaceItem, px: int) -> QImage | None:
         """The thumbnail at ``px`` pixels if ready; otherwise queue it and return ``None``."""
@@ -195,7 +201,10 @@ class ThumbnailCache(QObject):
             if image is None:
                 if item.path not in self._broken:
                     self._broken[item.path] = reason
-                    self.failed.emit(item.path, reason)
+                    if len(self._broken) <= REPORTED:
+                        self.failed.emit(item.path, reason)
+                    else:
+                        self._unreported += 1
                 continue
             old = self._memory.pop(mkey, None)
             if old is not None:
@@ -207,6 +216,13 @@ class ThumbnailCache(QObject):
             self._memory_used -= dropped.sizeInBytes()
         if not self._notify.isActive():
             self._notify.start()
+
+
+    def _announce(self) -> None:
+        if self._unreported:
+            count, self._unreported = self._unreported, 0
+            self.failedMore.emit(count)
+        self.ready.emit()
 
 
 class _Runner(QRunnable):
