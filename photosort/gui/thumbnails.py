@@ -90,6 +90,8 @@ class ThumbnailCache(QObject):
         self._delivered.connect(self._collect, Qt.ConnectionType.QueuedConnection)
         self._notify = QTimer(self, singleShot=True, interval=40)
         self._notify.timeout.connect(self._announce)
+        self._kick = QTimer(self, singleShot=True, interval=0)
+        self._kick.timeout.connect(self._start_runners)
         self._unreported = 0
 
     def get(self, item: FaceItem, px: int) -> QImage | None:
@@ -132,9 +134,14 @@ class ThumbnailCache(QObject):
             self._pending[mkey] = item
             self._pending.move_to_end(mkey)
             self._by_path.setdefault(item.path, set()).add(mkey)
-            start = self._running < self._threads
-            self._running += start
-        if start:
+        if not self._kick.isActive():  # croppers start once per event-loop turn, not per tile
+            self._kick.start()
+
+    def _start_runners(self) -> None:
+        with self._lock:
+            start = min(self._threads - self._running, len(self._pending))
+            self._running += max(0, start)
+        for _ in range(start):
             self._pool.start(_Runner(self))
 
     def _take(self) -> list[tuple[tuple[str, int], FaceItem]] | None:
