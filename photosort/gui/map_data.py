@@ -15,16 +15,22 @@ from photosort.store.catalog import from_blob
 from photosort.store.db import Database
 
 MAX_POINTS = 20_000
+FIT_ROWS = 5_000
 LEGEND = 14
 
 
-def project(embeddings: np.ndarray) -> np.ndarray:
-    """The rows of ``embeddings`` on their first two principal components, (n, 2)."""
+def project(embeddings: np.ndarray, fit: int = FIT_ROWS) -> np.ndarray:
+    """The rows of ``embeddings`` on their first two principal components, (n, 2); the
+    components are found from at most ``fit`` evenly spaced rows (the axes of 5,000 faces
+    and of 20,000 differ by less than a dot; the covariance of 20,000 costs 4× as much)."""
     if len(embeddings) < 2:
         return np.zeros((len(embeddings), 2))
-    centred = embeddings - embeddings.mean(axis=0)
-    _, vectors = np.linalg.eigh(centred.T @ centred)
-    return centred @ vectors[:, ::-1][:, :2]
+    X = np.asarray(embeddings, dtype=np.float64)
+    mean = X.mean(axis=0)
+    pick = np.linspace(0, len(X) - 1, min(len(X), fit)).round().astype(int)
+    sample = X[pick] - mean
+    _, vectors = np.linalg.eigh(sample.T @ sample)
+    return (X - mean) @ vectors[:, ::-1][:, :2]
 
 
 class Done(QObject):
@@ -62,13 +68,13 @@ def load(db: Database, limit: int = MAX_POINTS) -> dict:
     if not model:
         return {"ids": np.zeros(0, np.int64), "people": np.zeros(0, np.int64),
                 "points": np.zeros((0, 2)), "total": 0, "legend": []}
-    total = db.query("SELECT COUNT(*) FROM faces WHERE model = ? AND embedding IS NOT NULL",
-                     (model[0][0],))[0][0]
+    # Both read the faces_model index alone; only the sampled faces' rows are visited.
+    total = db.query("SELECT COUNT(*) FROM faces WHERE model = ?", (model[0][0],))[0][0]
     step = max(1, -(-total // limit))
-    rows = db.query(
+    rows = [r for r in db.query(
         "SELECT f.id, f.embedding, fp.person_id FROM faces f"
         " LEFT JOIN face_person fp ON fp.face_id = f.id"
-        " WHERE f.model = ? AND f.embedding IS NOT NULL AND f.id % ? = 0", (model[0][0], step))
+        " WHERE f.model = ? AND f.id % ? = 0", (model[0][0], step)) if r["embedding"] is not None]
     ids = np.array([r["id"] for r in rows], dtype=np.int64)
     people = np.array([r["person_id"] if r["person_id"] is not None else -1 for r in rows],
                       dtype=np.int64)
@@ -76,5 +82,5 @@ def load(db: Database, limit: int = MAX_POINTS) -> dict:
     legend = [(r["id"], r["name"] or f"Unnamed {r['id']}", r["faces"]) for r in db.query(
         "SELECT p.id, p.name, s.faces FROM person_stats s JOIN people p ON p.id = s.person_id"
         " WHERE s.faces > 0 ORDER BY s.faces DESC, p.id LIMIT ?", (LEGEND,))]
-    return {"ids": ids, "people": people, "points": project(X.astype(np.float64)),
+    return {"ids": ids, "people": people, "points": project(X),
             "total": int(total), "legend": legend}
