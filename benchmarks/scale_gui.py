@@ -65,12 +65,16 @@ def rows(m: dict) -> list[Row]:
     return [
         (f"People view opens ({m['people']:,} people)", f"{m['people_open'] * 1000:.0f} ms",
          "< 1 s", ok(m["people_open"], TARGETS["open"])),
-        (f"person page opens ({m['person_faces']:,} faces)", f"{m['person_open'] * 1000:.0f} ms",
+        (f"person page opens ({m['person_faces']:,} faces, {m['first_page']} loaded)",
+         f"{m['person_open'] * 1000:.0f} ms",
          "< 1 s", ok(m["person_open"], TARGETS["open"])),
         (f"scroll {m['person_faces']:,} faces to the end: worst frame of {frame['n']}{thumbs}",
          f"{frame['max'] * 1000:.0f} ms (p95 {frame['p95'] * 1000:.0f}, mean "
          f"{frame['mean'] * 1000:.1f}; {frame['over']} over 50)", "< 50 ms",
          ok(frame["max"], TARGETS["frame"])),
+        ("the same frames, GUI-thread CPU only (what other processes on the machine do not add)",
+         f"{frame['cpu_max'] * 1000:.0f} ms (p95 {frame['cpu_p95'] * 1000:.0f})", "< 50 ms",
+         ok(frame["cpu_max"], TARGETS["frame"])),
         (f"Unknown faces view opens ({m['unknown']:,} faces)", f"{m['unknown_open'] * 1000:.0f} ms",
          "< 1 s", ok(m["unknown_open"], TARGETS["open"])),
         (f"map opens ({m['map_points']:,} of {m['map_total']:,} faces shown)",
@@ -91,17 +95,19 @@ def _pump(app, until, timeout: float = 120.0) -> float:
     return time.perf_counter() - start
 
 
-def _scroll_to_end(app, grid) -> list[float]:
+def _scroll_to_end(app, grid) -> tuple[list[float], list[float]]:
+    """(wall, GUI-thread CPU) seconds of each frame, scrolling ``grid`` to its very end."""
     bar, model = grid.verticalScrollBar(), grid.model()
-    frames = []
+    frames, cpu = [], []
     while True:
-        start = time.perf_counter()
+        start, busy = time.perf_counter(), time.thread_time()
         bar.setValue(min(bar.value() + STEP_PX, bar.maximum()))
         grid.viewport().repaint()
         app.processEvents()
         frames.append(time.perf_counter() - start)
+        cpu.append(time.thread_time() - busy)
         if bar.value() >= bar.maximum() and not model.canFetchMore():
-            return frames
+            return frames, cpu
 
 
 def child(catalog: Path, person: int | None) -> dict:
@@ -137,10 +143,13 @@ def child(catalog: Path, person: int | None) -> dict:
     app.processEvents()
     m["person_open"] = time.perf_counter() - start
     m["person_faces"] = lib.person(person).face_count
-    frames = sorted(_scroll_to_end(app, grid))
+    m["first_page"] = grid.model().rowCount()
+    wall, cpu = _scroll_to_end(app, grid)
+    frames, cpu = sorted(wall), sorted(cpu)
     m["frames"] = {"n": len(frames), "max": frames[-1], "mean": sum(frames) / len(frames),
                    "p95": frames[int(0.95 * (len(frames) - 1))],
-                   "over": sum(f > 0.050 for f in frames)}
+                   "over": sum(f > 0.050 for f in frames), "cpu_max": cpu[-1],
+                   "cpu_p95": cpu[int(0.95 * (len(cpu) - 1))]}
     m["loaded"] = grid.model().rowCount()
     m["placeholders"] = any(lib.thumbnails.is_broken(f) for f in grid.faces()[:50])
     window.show_people()

@@ -36,7 +36,7 @@ class FaceModel(QStandardItemModel):
     the column too: ``index(row, 0)``.
     """
 
-    def __init__(self, parent=None, page: int = 1000) -> None:
+    def __init__(self, parent=None, page: int = 500) -> None:
         super().__init__(0, 1, parent)
         self.page = page
         self._rows: list[FaceItem] = []

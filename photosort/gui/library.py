@@ -31,7 +31,7 @@ from photosort.store.people import PeopleStore
 log = logging.getLogger(__name__)
 
 FACE_SQL = browse.FACE_COLUMNS
-PAGE = 1000  # faces per page of a face grid: ~100 rows of tiles, a few ms to read
+PAGE = 500  # faces per page of a face grid: ~50 rows of tiles, a few ms to read and lay out
 COVERS_NOW = 5000  # at most this many faces' embeddings are read on the GUI thread for covers
 
 
