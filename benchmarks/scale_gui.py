@@ -116,21 +116,14 @@ def child(catalog: Path, person: int | None) -> dict:
 
     app = QApplication([])
     app.setOrganizationName("PhotoSortBench")
+    from bench_gui import open_people
+
     from photosort.gui import theme
-    from photosort.gui.main_window import MainWindow
     from photosort.gui.people_view import UNKNOWN
 
     theme.apply_theme(app)
-    log = catalog.with_suffix(".gui.log")
     m: dict = {}
-    start = time.perf_counter()
-    window = MainWindow(catalog, log)
-    window.resize(1280, 840)
-    window.show()
-    window.show_library()
-    app.processEvents()
-    window.people_view.grid.viewport().repaint()
-    m["people_open"] = time.perf_counter() - start
+    window, m["people_open"] = open_people(app, catalog, catalog.with_suffix(".gui.log"))
     m["people"] = window.people_view.grid.model().rowCount()
     lib = window.library
     if person is None:
@@ -189,10 +182,10 @@ def main() -> int:
         print(f"no catalog at {args.catalog}; build one with benchmarks/scale_catalog.py",
               file=sys.stderr)
         return 2
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     if args.child:
         print(json.dumps(child(args.catalog.resolve(), args.person)))
         return 0
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from common import table
 
     table_rows = measure_gui(args.catalog, {"big_person": args.person})
