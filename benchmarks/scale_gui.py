@@ -184,8 +184,8 @@ def main() -> int:
         return 2
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     if args.child:
-        print(json.dumps(child(args.catalog.resolve(), args.person)))
-        return 0
+        print(json.dumps(child(args.catalog.resolve(), args.person)), flush=True)
+        os._exit(0)  # the measurements are out; skip tearing down Qt under running daemon threads
     from common import table
 
     table_rows = measure_gui(args.catalog, {"big_person": args.person})

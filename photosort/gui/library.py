@@ -77,6 +77,7 @@ class Library(QObject):
         self.thumbnails = ThumbnailCache(thumbnail_dir(self.db_path), parent=self)
         self.prefs = Preferences.load(self.db)
         self.covers = CoverCache(self.db_path, self)
+        self._counts: tuple[tuple[int, int], dict[str, int]] | None = None
         self.coversChanged = self.covers.ready
 
     def close(self) -> None:
@@ -183,8 +184,14 @@ class Library(QObject):
         return bool(self.db.query("SELECT 1 FROM roots LIMIT 1"))
 
     def counts(self) -> dict[str, int]:
-        """Photos, faces, people, unknown faces and problems, each read from an index."""
-        return browse.counts(self.db)
+        """Photos, faces, people, unknown faces and problems, each read from an index; read
+        again only when the catalog changed (SQLite's ``data_version`` moves when another
+        connection commits, ``total_changes`` when this one writes), so the views and the
+        status bar of one refresh share one reading."""
+        stamp = (self.db.query("PRAGMA data_version")[0][0], self.db.conn.total_changes)
+        if self._counts is None or self._counts[0] != stamp:
+            self._counts = (stamp, browse.counts(self.db))
+        return dict(self._counts[1])
 
     # -- edits ----------------------------------------------------------------------
     def edit(self, method: Callable, *args) -> object:
