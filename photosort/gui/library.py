@@ -116,8 +116,13 @@ class Library(QObject):
 
     def person(self, person_id: int) -> PersonRecord | None:
         """One person with their kept counts (no cover; cheaper than ``people.get``)."""
+        state = self.person_state(person_id)
+        return state[0] if state else None
+
+    def person_state(self, person_id: int) -> tuple[PersonRecord, tuple[int, int, int]] | None:
+        """The person and a key that changes whenever their faces do (id, count, id sum)."""
         rows = browse.people(self.db, [person_id])
-        return rows[0][0] if rows else None
+        return (rows[0][0], (person_id, rows[0][0].face_count, rows[0][1])) if rows else None
 
     def representative(self, person: PersonRecord) -> int | None:
         """The face id shown for ``person`` (see :meth:`person_rows`): computed now for a

@@ -31,6 +31,7 @@ class PersonPage(QWidget):
         self.library = library
         self.person_id: int | None = None
         self._hidden = False
+        self._faces_key: tuple[int, int, int] | None = None  # (person, faces, face-id sum)
         self.grid = FaceGrid(library.thumbnails, tile=112)
         self.grid.openFace.connect(self._open_face)
         self.grid.selectionModel().selectionChanged.connect(self._update_actions)
@@ -100,13 +101,16 @@ class PersonPage(QWidget):
 
     def reload(self, keep: bool = True) -> bool:
         """Re-read the person; ``False`` (and ``back``) if they no longer exist."""
-        person = self.library.person(self.person_id) if self.person_id else None
-        if person is None or person.face_count == 0:
+        state = self.library.person_state(self.person_id) if self.person_id else None
+        if state is None or state[0].face_count == 0:
             self.back.emit()
             return False
-        pid = person.id
-        self.grid.set_source(lambda after, limit: self.library.face_page(pid, after, limit),
-                             keep=keep)
+        person, key = state
+        if not keep or key != self._faces_key:  # a live refresh leaves unchanged faces alone
+            pid = person.id
+            self.grid.set_source(lambda after, limit: self.library.face_page(pid, after, limit),
+                                 keep=keep)
+        self._faces_key = key
         self.name_label.setText(person.display_name)
         self.subtitle.setText(f"{_plural(person.photo_count, 'photo')} · "
                               f"{_plural(person.face_count, 'face')}"
