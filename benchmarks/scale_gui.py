@@ -62,12 +62,15 @@ def rows(m: dict) -> list[Row]:
 
     thumbs = " (thumbnails: placeholders, photos unreadable)" if m["placeholders"] else ""
     frame = m["frames"]
+
+    def timed(name: str, key: str, cpu: str = "GUI-thread CPU") -> Row:
+        return (name, f"{m[key + '_open'] * 1000:.0f} ms ({cpu} {m[key + '_cpu'] * 1000:.0f})",
+                "< 1 s", ok(m[key + "_open"], TARGETS["open"]))
+
     return [
-        (f"People view opens ({m['people']:,} people)", f"{m['people_open'] * 1000:.0f} ms",
-         "< 1 s", ok(m["people_open"], TARGETS["open"])),
-        (f"person page opens ({m['person_faces']:,} faces, {m['first_page']} loaded)",
-         f"{m['person_open'] * 1000:.0f} ms",
-         "< 1 s", ok(m["person_open"], TARGETS["open"])),
+        timed(f"People view opens ({m['people']:,} people)", "people"),
+        timed(f"person page opens ({m['person_faces']:,} faces, {m['first_page']} loaded)",
+              "person"),
         (f"scroll {m['person_faces']:,} faces to the end: worst frame of {frame['n']}{thumbs}",
          f"{frame['max'] * 1000:.0f} ms (p95 {frame['p95'] * 1000:.0f}, mean "
          f"{frame['mean'] * 1000:.1f}; {frame['over']} over 50)", "< 50 ms",
@@ -75,12 +78,12 @@ def rows(m: dict) -> list[Row]:
         ("the same frames, GUI-thread CPU only (what other processes on the machine do not add)",
          f"{frame['cpu_max'] * 1000:.0f} ms (p95 {frame['cpu_p95'] * 1000:.0f})", "< 50 ms",
          ok(frame["cpu_max"], TARGETS["frame"])),
-        (f"Unknown faces view opens ({m['unknown']:,} faces)", f"{m['unknown_open'] * 1000:.0f} ms",
-         "< 1 s", ok(m["unknown_open"], TARGETS["open"])),
-        (f"map opens ({m['map_points']:,} of {m['map_total']:,} faces shown)",
-         f"{m['map_open'] * 1000:.0f} ms", "< 1 s", ok(m["map_open"], TARGETS["open"])),
-        ("refresh after a rename (every view re-read)", f"{m['refresh'] * 1000:.0f} ms",
-         "< 1 s", ok(m["refresh"], TARGETS["open"])),
+        timed(f"Unknown faces view opens ({m['unknown']:,} faces)", "unknown"),
+        timed(f"map opens ({m['map_points']:,} of {m['map_total']:,} faces shown)", "map",
+              "process CPU, all threads"),
+        ("refresh after a rename (every view re-read)",
+         f"{m['refresh'] * 1000:.0f} ms (GUI-thread CPU {m['refresh_cpu'] * 1000:.0f})", "< 1 s",
+         ok(m["refresh"], TARGETS["open"])),
         ("GUI process peak RSS", f"{m['rss'] / 1024 ** 2:,.0f} MB", "< 1.5 GB",
          ok(m["rss"], TARGETS["rss"])),
     ]
@@ -123,18 +126,20 @@ def child(catalog: Path, person: int | None) -> dict:
 
     theme.apply_theme(app)
     m: dict = {}
+    busy = time.thread_time()
     window, m["people_open"] = open_people(app, catalog, catalog.with_suffix(".gui.log"))
+    m["people_cpu"] = time.thread_time() - busy
     m["people"] = window.people_view.grid.model().rowCount()
     lib = window.library
     if person is None:
         person = lib.db.query("SELECT person_id FROM person_stats ORDER BY faces DESC LIMIT 1")[0][0]
     _pump(app, lambda: False, 0.5)
-    start = time.perf_counter()
+    start, busy = time.perf_counter(), time.thread_time()
     window.open_person(person)
     grid = window.person_page.grid
     grid.viewport().repaint()
     app.processEvents()
-    m["person_open"] = time.perf_counter() - start
+    m["person_open"], m["person_cpu"] = time.perf_counter() - start, time.thread_time() - busy
     m["person_faces"] = lib.person(person).face_count
     m["first_page"] = grid.model().rowCount()
     wall, cpu = _scroll_to_end(app, grid)
@@ -147,25 +152,25 @@ def child(catalog: Path, person: int | None) -> dict:
     m["placeholders"] = any(lib.thumbnails.is_broken(f) for f in grid.faces()[:50])
     window.show_people()
     app.processEvents()
-    start = time.perf_counter()
+    start, busy = time.perf_counter(), time.thread_time()
     window.people_view.show_section(UNKNOWN)
     window.people_view.unknown.viewport().repaint()
     app.processEvents()
-    m["unknown_open"] = time.perf_counter() - start
+    m["unknown_open"], m["unknown_cpu"] = time.perf_counter() - start, time.thread_time() - busy
     m["unknown"] = lib.counts()["unknown"]
     view = window.map_view
-    start = time.perf_counter()
+    start, busy = time.perf_counter(), time.process_time()
     window.show_map()
     _pump(app, lambda: len(view.points) > 0 or (not view.computing and not view.stale))
     view.repaint()
-    m["map_open"] = time.perf_counter() - start
+    m["map_open"], m["map_cpu"] = time.perf_counter() - start, time.process_time() - busy
     m["map_points"], m["map_total"] = len(view.points), view.total
     window.show_people()
     app.processEvents()
-    start = time.perf_counter()
+    start, busy = time.perf_counter(), time.thread_time()
     lib.edit(lib.editor.rename, person, "Benchmark Rename")
     app.processEvents()
-    m["refresh"] = time.perf_counter() - start
+    m["refresh"], m["refresh_cpu"] = time.perf_counter() - start, time.thread_time() - busy
     lib.undo()
     m["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     window.close()
