@@ -26,7 +26,7 @@ def open_biggest(window):
 
 
 def click_face(qtbot, grid, row, modifier=Qt.KeyboardModifier.NoModifier):
-    point = grid.visualRect(grid.face_model.index(row)).center()
+    point = grid.visualRect(grid.face_model.index(row, 0)).center()
     qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, modifier, point)
 
 
@@ -109,7 +109,7 @@ def test_photo_viewer_shows_boxes_and_corrects_a_face(qtbot, window, catalog):
     person = open_biggest(window)
     page = window.person_page
     qtbot.mouseDClick(page.grid.viewport(), Qt.MouseButton.LeftButton,
-                      pos=page.grid.visualRect(page.grid.face_model.index(0)).center())
+                      pos=page.grid.visualRect(page.grid.face_model.index(0, 0)).center())
     viewer = window.photo_viewer
     assert window.pages.currentWidget() is viewer
     assert viewer.subtitle.text() == f"Photo 1 of {person.photo_count} · Unnamed {person.id}"

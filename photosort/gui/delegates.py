@@ -7,8 +7,10 @@ at the screen's device-pixel ratio so faces stay sharp on high-DPI displays.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPixmap
 from PySide6.QtWidgets import QLineEdit, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from photosort.gui import theme
@@ -23,26 +25,45 @@ def paint_face(painter: QPainter, rect: QRect, cache: ThumbnailCache, item: Face
                palette: QPalette, circle: bool = False, radius: float = 10.0) -> None:
     """The face thumbnail in ``rect`` (clipped to a circle or rounded square), or a placeholder."""
     ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
-    path = QPainterPath()
-    if circle:
-        path.addEllipse(QRectF(rect))
-    else:
-        path.addRoundedRect(QRectF(rect), radius, radius)
     image = cache.get(item, max(32, round(rect.width() * ratio))) if item else None
+    if image is None:  # a pixmap drawn once per look: scrolling past thousands costs a blit each
+        broken = item is not None and cache.is_broken(item)
+        painter.drawPixmap(rect, _placeholder(
+            rect.width(), rect.height(), ratio, circle, radius, broken,
+            palette.color(QPalette.ColorRole.AlternateBase).rgba(), theme.muted(palette).rgba()))
+        return
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-    painter.setClipPath(path)
-    if image is not None:
-        painter.drawImage(QRectF(rect), image)
-    else:
-        painter.fillPath(path, palette.color(QPalette.ColorRole.AlternateBase))
-        broken = item is not None and cache.is_broken(item)
-        glyph = theme.icon("warning" if broken else "person", theme.muted(palette))
-        side = rect.width() // 3
-        glyph.paint(painter, QRect(rect.center().x() - side // 2, rect.center().y() - side // 2,
-                                   side, side))
+    painter.setClipPath(_shape(QRectF(rect), circle, radius))
+    painter.drawImage(QRectF(rect), image)
     painter.restore()
+
+
+def _shape(rect: QRectF, circle: bool, radius: float) -> QPainterPath:
+    path = QPainterPath()
+    if circle:
+        path.addEllipse(rect)
+    else:
+        path.addRoundedRect(rect, radius, radius)
+    return path
+
+
+@lru_cache(maxsize=64)
+def _placeholder(width: int, height: int, ratio: float, circle: bool, radius: float,
+                 broken: bool, fill: int, ink: int) -> QPixmap:
+    pixmap = QPixmap(round(width * ratio), round(height * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    path = _shape(QRectF(0, 0, width, height), circle, radius)
+    painter.fillPath(path, QColor.fromRgba(fill))
+    glyph = theme.icon("warning" if broken else "person", QColor.fromRgba(ink))
+    side = width // 3
+    glyph.paint(painter, QRect(width // 2 - side // 2, height // 2 - side // 2, side, side))
+    painter.end()
+    return pixmap
 
 
 class PersonDelegate(QStyledItemDelegate):

@@ -11,30 +11,28 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from photosort.core.paths import path_key
 from photosort.core.records import PersonRecord
+from photosort.gui.covers import CoverCache
 from photosort.gui.preferences import Preferences
 from photosort.gui.thumbnails import FaceItem, ThumbnailCache
 from photosort.services.edits import PeopleEditor
-from photosort.store.catalog import PhotoStore, from_blob
+from photosort.store import browse
+from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
 from photosort.store.people import PeopleStore
 
 log = logging.getLogger(__name__)
 
-FACE_SQL = """
-SELECT f.id, f.photo_id, f.x1, f.y1, f.x2, f.y2, p.path, p.content_hash, p.width, p.height,
-       fp.person_id
-FROM faces f JOIN photos p ON p.id = f.photo_id
-LEFT JOIN face_person fp ON fp.face_id = f.id
-"""
+FACE_SQL = browse.FACE_COLUMNS
+PAGE = 500  # faces per page of a face grid: ~50 rows of tiles, a few ms to read and lay out
+COVERS_NOW = 5000  # at most this many faces' embeddings are read on the GUI thread for covers
 
 
 @dataclass(frozen=True)
@@ -78,67 +76,96 @@ class Library(QObject):
         self.editor = PeopleEditor(self.db)
         self.thumbnails = ThumbnailCache(thumbnail_dir(self.db_path), parent=self)
         self.prefs = Preferences.load(self.db)
-        self._covers: dict[int, tuple[tuple, int]] = {}  # person → ((faces, id sum), medoid)
+        self.covers = CoverCache(self.db_path, self)
+        self._counts: tuple[tuple[int, int], dict[str, int]] | None = None
+        self.coversChanged = self.covers.ready
 
     def close(self) -> None:
+        self.covers.close()
         self.thumbnails.shutdown()
         self.db.close()
 
     # -- queries ------------------------------------------------------------------
     def person_rows(self) -> list[PersonRow]:
-        """Every person with a cover face: the chosen one, else the one nearest their average face."""
-        people = self.people.list(include_hidden=True)
-        covers = {**self._representatives(people), **self._chosen_covers()}
-        items = {r["id"]: face_item(r) for r in self.db.query(
-            FACE_SQL + " WHERE f.id IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(covers.values())),))}
-        return [PersonRow(p, items.get(covers.get(p.id, p.cover_face_id))) for p in people]
+        """Every person with a cover face: the chosen one, else the one nearest their average
+        face (:mod:`photosort.gui.covers`; computed in the background for people whose faces
+        changed — :attr:`coversChanged` follows — and meanwhile the old one or none)."""
+        people = browse.people(self.db)
+        chosen = browse.chosen_covers(self.db)
+        covers: dict[int, int] = {}
+        stale: dict[int, tuple[int, int]] = {}
+        for person, face_sum in people:
+            if person.id in chosen:
+                covers[person.id] = chosen[person.id]
+                continue
+            key = (person.face_count, face_sum)
+            known, face = self.covers.get(person.id, key)
+            if not known and person.face_count:
+                stale[person.id] = key
+            elif face is not None:
+                covers[person.id] = face
+        if stale:
+            if sum(k[0] for k in stale.values()) <= COVERS_NOW:
+                self.covers.compute_now(self.db, stale)
+                covers.update({p: f for p in stale if (f := self.covers.get(p, stale[p])[1])})
+            else:
+                self.covers.request(stale)
+        items = {f.face_id: f for f in self.face_items(sorted(covers.values()))}
+        return [PersonRow(replace(p, cover_face_id=covers.get(p.id)), items.get(covers.get(p.id)))
+                for p, _ in people]
+
+    def person(self, person_id: int) -> PersonRecord | None:
+        """One person with their kept counts (no cover; cheaper than ``people.get``)."""
+        state = self.person_state(person_id)
+        return state[0] if state else None
+
+    def person_state(self, person_id: int) -> tuple[PersonRecord, tuple[int, int, int]] | None:
+        """The person and a key that changes whenever their faces do (id, count, id sum)."""
+        rows = browse.people(self.db, [person_id])
+        return (rows[0][0], (person_id, rows[0][0].face_count, rows[0][1])) if rows else None
 
     def representative(self, person: PersonRecord) -> int | None:
-        """The face id shown for ``person`` (see :meth:`person_rows`)."""
-        chosen = self._chosen_covers().get(person.id)
-        return chosen or self._representatives([person]).get(person.id, person.cover_face_id)
+        """The face id shown for ``person`` (see :meth:`person_rows`): computed now for a
+        small person, in the background for a big one (``None`` until ``coversChanged``)."""
+        chosen = browse.chosen_covers(self.db).get(person.id)
+        if chosen is not None:
+            return chosen
+        rows = browse.people(self.db, [person.id])
+        if not rows:
+            return None
+        key = (rows[0][0].face_count, rows[0][1])
+        known, face = self.covers.get(person.id, key)
+        if not known and key[0] > COVERS_NOW:  # too many embeddings to read on the GUI thread
+            self.covers.request({person.id: key})  # coversChanged follows
+        elif not known:
+            self.covers.compute_now(self.db, {person.id: key})
+            face = self.covers.get(person.id, key)[1]
+        return face
 
-    def _chosen_covers(self) -> dict[int, int]:
-        """person → their cover from ``services.cover`` (the user's "Use as cover", or the
-        automatic large, frontal face) while that face is still theirs."""
-        return {r[0]: r[1] for r in self.db.query(
-            "SELECT pc.person_id, pc.face_id FROM person_cover pc JOIN face_person fp"
-            " ON fp.face_id = pc.face_id AND fp.person_id = pc.person_id")}
-
-    def _representatives(self, people: list[PersonRecord]) -> dict[int, int]:
-        """person → face id of their medoid; recomputed only for people whose faces changed."""
-        keys = {r["person_id"]: (r["n"], r["s"]) for r in self.db.query(
-            "SELECT person_id, COUNT(*) AS n, SUM(face_id) AS s FROM face_person GROUP BY person_id")}
-        stale = [p.id for p in people if p.id in keys and self._covers.get(p.id, (None,))[0] != keys[p.id]]
-        if stale:
-            groups: dict[int, tuple[list[int], list[np.ndarray], list[bool]]] = {}
-            for r in self.db.query(
-                    "SELECT fp.person_id, f.id, f.embedding, ph.missing_since IS NOT NULL AS gone"
-                    " FROM face_person fp JOIN faces f ON f.id = fp.face_id"
-                    " JOIN photos ph ON ph.id = f.photo_id WHERE f.embedding IS NOT NULL"
-                    " AND fp.person_id IN (SELECT value FROM json_each(?))", (json.dumps(stale),)):
-                ids, vectors, gone = groups.setdefault(r["person_id"], ([], [], []))
-                ids.append(r["id"])
-                vectors.append(from_blob(r["embedding"]))
-                gone.append(bool(r["gone"]))
-            for person, (ids, vectors, gone) in groups.items():
-                X = np.stack(vectors)
-                distance = ((X - X.mean(axis=0)) ** 2).sum(axis=1)
-                if not all(gone):  # a face whose photo is there, so its thumbnail can be made
-                    distance[np.array(gone)] = np.inf
-                nearest = int(distance.argmin())
-                self._covers[person] = (keys[person], ids[nearest])
-        return {pid: face for pid, (key, face) in self._covers.items() if keys.get(pid) == key}
-
-    def faces_of(self, person_id: int) -> list[FaceItem]:
-        rows = self.db.query(FACE_SQL + " WHERE fp.person_id = ? ORDER BY p.path, f.x1",
-                             (person_id,))
+    def face_page(self, person_id: int | None, after: int = 0,
+                  limit: int = PAGE) -> list[FaceItem]:
+        """Up to ``limit`` faces of ``person_id`` (``None``: unknown faces) after face id
+        ``after``, in face-id order (:mod:`photosort.store.browse`)."""
+        if person_id is None:
+            rows = browse.unknown_faces(self.db, after, limit)
+        else:
+            rows = browse.person_faces(self.db, person_id, after, limit)
         return [face_item(r) for r in rows]
 
-    def unknown_faces(self) -> list[FaceItem]:
-        rows = self.db.query(FACE_SQL + " WHERE fp.face_id IS NULL ORDER BY p.path, f.x1")
-        return [face_item(r) for r in rows]
+    def face_items(self, face_ids: list[int]) -> list[FaceItem]:
+        """The faces of ``face_ids`` (those that still exist), in id order."""
+        return [face_item(r) for r in browse.faces(self.db, face_ids)]
+
+    def faces_of(self, person_id: int | None) -> list[FaceItem]:
+        """Every face of ``person_id`` (``None``: every unknown face), page by page."""
+        faces: list[FaceItem] = []
+        while page := self.face_page(person_id, faces[-1].face_id if faces else 0):
+            faces += page
+        return faces
+
+    def person_photos(self, person_id: int) -> list[int]:
+        """The photos of ``person_id`` in the order of their faces (for the photo viewer)."""
+        return browse.person_photo_ids(self.db, person_id)
 
     def faces_in_photo(self, photo_id: int) -> list[FaceItem]:
         rows = self.db.query(FACE_SQL + " WHERE f.photo_id = ? ORDER BY f.x1", (photo_id,))
@@ -151,14 +178,25 @@ class Library(QObject):
         for r in rows:
             key = path_key(r["path"])
             prefix = key.rstrip("/\\")
-            count = self.db.query(
-                "SELECT COUNT(*) AS n FROM photos WHERE path_key = ? OR substr(path_key, 1, ?) IN (?, ?)",
-                (key, len(prefix) + 1, prefix + "/", prefix + "\\"))[0]["n"]
+            count = self.db.query(  # ranges of the path_key index: '0' follows '/', ']' '\\'
+                "SELECT COUNT(*) AS n FROM photos WHERE path_key = ? OR (path_key > ? AND"
+                " path_key < ?) OR (path_key > ? AND path_key < ?)",
+                (key, prefix + "/", prefix + "0", prefix + "\\", prefix + "]"))[0]["n"]
             result.append((r["path"], count))
         return result
 
+    def has_roots(self) -> bool:
+        return bool(self.db.query("SELECT 1 FROM roots LIMIT 1"))
+
     def counts(self) -> dict[str, int]:
-        return self.photos.counts()
+        """Photos, faces, people, unknown faces and problems, each read from an index; read
+        again only when the catalog changed (SQLite's ``data_version`` moves when another
+        connection commits, ``total_changes`` when this one writes), so the views and the
+        status bar of one refresh share one reading."""
+        stamp = (self.db.query("PRAGMA data_version")[0][0], self.db.conn.total_changes)
+        if self._counts is None or self._counts[0] != stamp:
+            self._counts = (stamp, browse.counts(self.db))
+        return dict(self._counts[1])
 
     # -- edits ----------------------------------------------------------------------
     def edit(self, method: Callable, *args) -> object:

@@ -52,23 +52,30 @@ class KeyedListModel(QAbstractListModel, Generic[T]):
         return self._rows[row]
 
     def set_rows(self, rows: Sequence[T]) -> None:
-        new = {self._key(r): r for r in rows}
-        gone = [i for i, r in enumerate(self._rows) if self._key(r) not in new]
-        for first, last in reversed(_ranges(gone)):
+        gone, changed, added = diff_rows(self._rows, rows, self._key)
+        for first, last in reversed(ranges(gone)):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._rows[first:last + 1]
             self.endRemoveRows()
-        for i, old in enumerate(self._rows):
-            fresh = new.pop(self._key(old))
-            if fresh != old:
-                self._rows[i] = fresh
-                self.dataChanged.emit(self.index(i), self.index(i))
-        if new:
+        for i, fresh in changed:
+            self._rows[i] = fresh
+            self.dataChanged.emit(self.index(i), self.index(i))
+        if added:
             start = len(self._rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
-            self._rows.extend(new.values())
+            self.beginInsertRows(QModelIndex(), start, start + len(added) - 1)
+            self._rows.extend(added)
             self.endInsertRows()
         self._index = {self._key(r): i for i, r in enumerate(self._rows)}
+
+    def append_rows(self, rows: Sequence[T]) -> None:
+        """Add ``rows`` (keys not present yet) at the end."""
+        if not rows:
+            return
+        start = len(self._rows)
+        self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+        self._rows.extend(rows)
+        self._index.update({self._key(r): start + i for i, r in enumerate(rows)})
+        self.endInsertRows()
 
     def reset_rows(self, rows: Sequence[T]) -> None:
         """Replace everything (a different person's faces, say)."""
@@ -78,7 +85,22 @@ class KeyedListModel(QAbstractListModel, Generic[T]):
         self.endResetModel()
 
 
-def _ranges(indices: list[int]) -> list[tuple[int, int]]:
+def diff_rows(old: Sequence[T], new_rows: Sequence[T], key: Callable[[T], Any]
+              ) -> tuple[list[int], list[tuple[int, T]], list[T]]:
+    """How to turn ``old`` into ``new_rows`` in place: the indices (in ``old``) of rows that
+    left, the (index after those removals, row) pairs that changed, and the rows to append."""
+    new = {key(r): r for r in new_rows}
+    gone = [i for i, r in enumerate(old) if key(r) not in new]
+    kept = [r for r in old if key(r) in new]
+    changed = []
+    for i, row in enumerate(kept):
+        fresh = new.pop(key(row))
+        if fresh != row:
+            changed.append((i, fresh))
+    return gone, changed, list(new.values())
+
+
+def ranges(indices: list[int]) -> list[tuple[int, int]]:
     """Sorted indices as (first, last) runs: [1, 2, 3, 7] → [(1, 3), (7, 7)]."""
     runs: list[tuple[int, int]] = []
     for i in indices:

@@ -55,6 +55,8 @@ class MainWindow(QMainWindow):
         logging.getLogger().addHandler(self.log_panel.handler)
         self.library.thumbnails.failed.connect(
             lambda path, reason: log.warning("Cannot read %s: %s", path, reason))
+        self.library.thumbnails.failedMore.connect(
+            lambda n: log.warning("Cannot read %d more photos for their faces", n))
 
         self.welcome = WelcomePage()
         self.people_view = PeopleView(self.library)

@@ -1,65 +1,33 @@
-"""The map: every face embedding projected to 2-D (PCA), coloured by person.
+"""The map: face embeddings projected to 2-D (PCA), coloured by person.
 
 Nearby dots are faces the embedder finds similar, so a person is a cloud and
 a stray dot in someone else's cloud is a likely mistake. Hover shows the face,
 a click opens the person; the wheel zooms and dragging pans.
+
+Beyond :data:`MAX_POINTS` faces the map shows an even sample (every k-th face
+id, so each person keeps their share): at 20,000 dots of 4 px radius the plot
+area (~1,000 × 800 px) is already covered about once over, so more dots only
+hide each other, while each one costs painting time and memory. The faces are
+read and projected on a worker thread through a connection of its own, so
+neither the GUI thread nor its connection waits for 400k embeddings; the
+dots are drawn into a cached image, redrawn only when zoom, pan or size change.
 """
 
 from __future__ import annotations
 
-import sqlite3
-
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRect, QRectF, QRunnable, QThreadPool, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtCore import QPointF, QRect, QRectF, QThreadPool, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QWidget
 
 from photosort.gui import theme
 from photosort.gui.delegates import paint_face
-from photosort.gui.jobs import emit_if_alive
 from photosort.gui.library import FACE_SQL, Library, face_item
-from photosort.store.catalog import from_blob
+from photosort.gui.map_data import MAX_POINTS, Compute, Done
 
 HOVER_PX = 10.0
 HINT = ("Each dot is a face; faces that look alike lie close together. Hover to see a face, "
         "click to open the person · wheel or +/− zooms, drag or arrows pan, 0 resets")
-
-
-def project(embeddings: np.ndarray) -> np.ndarray:
-    """The rows of ``embeddings`` on their first two principal components, (n, 2)."""
-    if len(embeddings) < 2:
-        return np.zeros((len(embeddings), 2))
-    centred = embeddings - embeddings.mean(axis=0)
-    _, vectors = np.linalg.eigh(centred.T @ centred)
-    return centred @ vectors[:, ::-1][:, :2]
-
-
-class _Done(QObject):
-    done = Signal(object)
-
-
-class _Compute(QRunnable):
-    def __init__(self, library: Library, signal: _Done) -> None:
-        super().__init__()
-        self.library, self.signal = library, signal
-
-    def run(self) -> None:
-        try:
-            rows = self._rows()
-        except sqlite3.ProgrammingError:  # the window closed (and its catalog) meanwhile
-            return
-        ids = np.array([r["id"] for r in rows], dtype=np.int64)
-        people = np.array([r["person_id"] if r["person_id"] is not None else -1 for r in rows],
-                          dtype=np.int64)
-        X = np.stack([from_blob(r["embedding"]) for r in rows]) if rows else np.zeros((0, 128))
-        emit_if_alive(self.signal.done, (ids, people, project(X.astype(np.float64))))
-
-    def _rows(self):
-        return self.library.db.query(
-            "SELECT f.id, f.embedding, fp.person_id FROM faces f"
-            " LEFT JOIN face_person fp ON fp.face_id = f.id"
-            " WHERE f.embedding IS NOT NULL AND f.model = (SELECT model FROM faces"
-            " WHERE model IS NOT NULL GROUP BY model ORDER BY COUNT(*) DESC LIMIT 1)")
 
 
 class MapView(QWidget):
@@ -78,9 +46,13 @@ class MapView(QWidget):
         self.hover = -1
         self._drag: QPointF | None = None
         self._items: dict[int, object] = {}
+        self.total = 0
+        self._legend: list[tuple[int, str, int]] = []
+        self._image = None
+        self._image_key: tuple = ()
         self.stale = True
         self.computing = False
-        self._done = _Done(self)
+        self._done = Done(self)
         self._done.done.connect(self._loaded)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -91,7 +63,8 @@ class MapView(QWidget):
         self.stale = True
         if self.isVisible() and not self.computing:
             self.computing = True
-            QThreadPool.globalInstance().start(_Compute(self.library, self._done))
+            QThreadPool.globalInstance().start(Compute(self.library.db_path, self._done,
+                                                        MAX_POINTS))
 
     def showEvent(self, event) -> None:
         if self.stale:
@@ -101,9 +74,11 @@ class MapView(QWidget):
     def _loaded(self, result) -> None:
         self.computing = False
         self.stale = False
-        self.ids, self.people, self.points = result
-        self.names = self.library.people.names()
+        self.ids, self.people, self.points = result["ids"], result["people"], result["points"]
+        self.total, self._legend = result["total"], result["legend"]
+        self.names = {pid: name for pid, name, _ in self._legend}
         self._items.clear()
+        self._image = None
         self.hover = -1
         self.update()
 
@@ -131,11 +106,8 @@ class MapView(QWidget):
         return i if d[i] <= HOVER_PX else -1
 
     def legend(self) -> list[tuple[int, str, int]]:
-        """(person, name, faces) of the largest people, for the legend."""
-        ids, counts = np.unique(self.people[self.people >= 0], return_counts=True)
-        order = np.argsort(-counts)[:14]
-        return [(int(ids[i]), self.names.get(int(ids[i])) or f"Unnamed {ids[i]}", int(counts[i]))
-                for i in order]
+        """(person, name, faces) of the largest people (all their faces, not the sample)."""
+        return self._legend
 
     # -- painting ---------------------------------------------------------------------
     def paintEvent(self, event) -> None:
@@ -150,20 +122,43 @@ class MapView(QWidget):
                              "No faces yet. The map fills in as PhotoSort finds faces.")
             return
         xy = self.screen_points()
-        painter.setPen(Qt.PenStyle.NoPen)
-        colours: dict[int, QColor] = {}
-        for (x, y), pid in zip(xy, self.people):
-            pid = int(pid)
-            colour = colours.setdefault(pid, theme.person_color(pid if pid >= 0 else None))
-            painter.setBrush(colour)
-            r = 4.0 if pid >= 0 else 2.5
-            painter.drawEllipse(QPointF(x, y), r, r)
+        painter.drawImage(0, 0, self._dots(xy))
         self._paint_legend(painter, palette)
         painter.setPen(theme.muted(palette))
+        hint = HINT if len(self.ids) >= self.total else (
+            f"An even sample of {len(self.ids):,} of {self.total:,} faces · " + HINT)
         painter.drawText(QRectF(20, self.height() - 30, self.width() - 40, 20),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, HINT)
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         painter.fontMetrics().elidedText(hint, Qt.TextElideMode.ElideRight,
+                                                          self.width() - 40))
         if 0 <= self.hover < len(self.ids):
             self._paint_hover(painter, palette, QPointF(*xy[self.hover]))
+
+    def _dots(self, xy: np.ndarray) -> QImage:
+        """The dots, drawn once per zoom, pan and size (hovering only redraws the card)."""
+        ratio = self.devicePixelRatioF()
+        key = (self.width(), self.height(), ratio, self.zoom, self.pan.x(), self.pan.y(),
+               id(self.points))
+        if self._image is not None and key == self._image_key:
+            return self._image
+        image = QImage(round(self.width() * ratio), round(self.height() * ratio),
+                       QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        inside = ((xy[:, 0] > -8) & (xy[:, 0] < self.width() + 8)
+                  & (xy[:, 1] > -8) & (xy[:, 1] < self.height() + 8))
+        for pid in np.unique(self.people[inside]):
+            pid = int(pid)
+            painter.setBrush(theme.person_color(pid if pid >= 0 else None))
+            r = 4.0 if pid >= 0 else 2.5
+            for x, y in xy[inside & (self.people == pid)].tolist():
+                painter.drawEllipse(QPointF(x, y), r, r)
+        painter.end()
+        self._image, self._image_key = image, key
+        return image
 
     def _paint_legend(self, painter: QPainter, palette: QPalette) -> None:
         x, y = self.width() - 230, 40
@@ -187,7 +182,10 @@ class MapView(QWidget):
             rows = self.library.db.query(FACE_SQL + " WHERE f.id = ?", (face_id,))
             self._items[face_id] = face_item(rows[0]) if rows else None
         pid = int(self.people[self.hover])
-        name = (self.names.get(pid) or f"Unnamed {pid}") if pid >= 0 else "Unknown face"
+        if pid >= 0 and pid not in self.names:
+            person = self.library.person(pid)
+            self.names[pid] = person.display_name if person else f"Unnamed {pid}"
+        name = self.names.get(pid, f"Unnamed {pid}") if pid >= 0 else "Unknown face"
         card = QRect(0, 0, 128, 150)
         card.moveTopLeft((at + QPointF(14, 14)).toPoint())
         if card.right() > self.width() - 4:

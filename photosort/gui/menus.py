@@ -116,7 +116,7 @@ class WindowActions(QObject):
             action.setEnabled(in_library)
         self.back.setEnabled(self.w.can_go_back())
         self.organize.setEnabled(in_library and not busy)
-        self.rescan.setEnabled(not busy and bool(self.library.roots()))
+        self.rescan.setEnabled(not busy and self.library.has_roots())
         self.undo_organize.setEnabled(not busy and self._has_undoable_organize())
         counts = self.library.counts()
         self.counts.setText(f"{counts['photos']:,} photos · {counts['faces']:,} faces · "

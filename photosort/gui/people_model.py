@@ -1,4 +1,10 @@
-"""The people as a Qt model, and the proxy that filters and sorts the People grid."""
+"""The people as a Qt model, and the proxy that filters the People grid.
+
+The model keeps its rows in the grid's order itself (one ``sorted`` over
+thousands of people, then a layout change that keeps selection) instead of a
+proxy comparing rows in Python: at 3,000 people that was ~40,000 ``lessThan``
+calls per refresh.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +37,35 @@ class PeopleModel(KeyedListModel[PersonRow]):
     def __init__(self, rename: Callable[[int, str], None], parent=None) -> None:
         super().__init__(key=lambda r: r.id, parent=parent)
         self._rename = rename
+        self.sort_key = PeopleFilter.SORT_COUNT
+
+    def set_rows(self, rows) -> None:
+        """Update in place (see :class:`KeyedListModel`), then restore the order."""
+        super().set_rows(sorted(rows, key=self._order))
+        self._reorder()
+
+    def set_sort(self, sort_key: str) -> None:
+        self.sort_key = sort_key
+        self._reorder()
+
+    def _order(self, row: PersonRow) -> tuple:
+        p = row.person
+        if self.sort_key == PeopleFilter.SORT_NAME:
+            return _name_key(p)
+        return (-p.photo_count, _name_key(p))
+
+    def _reorder(self) -> None:
+        order = sorted(range(len(self._rows)), key=lambda i: self._order(self._rows[i]))
+        if order == list(range(len(order))):
+            return
+        self.layoutAboutToBeChanged.emit()
+        moved_to = {old: new for new, old in enumerate(order)}
+        persistent = self.persistentIndexList()
+        self._rows = [self._rows[i] for i in order]
+        self._index = {self._key(r): i for i, r in enumerate(self._rows)}
+        self.changePersistentIndexList(persistent,
+                                       [self.index(moved_to[i.row()]) for i in persistent])
+        self.layoutChanged.emit()
 
     def row_data(self, row: PersonRow, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
@@ -68,7 +103,8 @@ class PeopleModel(KeyedListModel[PersonRow]):
 
 
 class PeopleFilter(QSortFilterProxyModel):
-    """Which people the grid shows (hidden or not, text, minimum photos) and in what order."""
+    """Which people the grid shows (hidden or not, text, minimum photos); the order is the
+    source model's (``sort_key`` is passed on to it)."""
 
     SORT_COUNT, SORT_NAME = "count", "name"
 
@@ -79,7 +115,6 @@ class PeopleFilter(QSortFilterProxyModel):
         self.min_photos = 1
         self.sort_key = self.SORT_COUNT
         self.setDynamicSortFilter(True)
-        self.sort(0)
 
     def configure(self, *, hidden_section: bool | None = None, text: str | None = None,
                   min_photos: int | None = None, sort_key: str | None = None) -> None:
@@ -91,6 +126,8 @@ class PeopleFilter(QSortFilterProxyModel):
             self.min_photos = max(1, min_photos)
         if sort_key is not None:
             self.sort_key = sort_key
+            if isinstance(self.sourceModel(), PeopleModel):
+                self.sourceModel().set_sort(sort_key)
         self.invalidate()
 
     def accepts(self, row: PersonRow) -> bool:
@@ -104,13 +141,6 @@ class PeopleFilter(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent) -> bool:
         model = self.sourceModel()
         return self.accepts(model.data(model.index(source_row, 0), RowRole))
-
-    def lessThan(self, left, right) -> bool:
-        a = self.sourceModel().data(left, RowRole).person
-        b = self.sourceModel().data(right, RowRole).person
-        if self.sort_key == self.SORT_NAME:
-            return _name_key(a) < _name_key(b)
-        return (-a.photo_count, _name_key(a)) < (-b.photo_count, _name_key(b))
 
     def person_ids(self, indexes) -> list[int]:
         return [self.data(i, RowRole).id for i in indexes if i.isValid()]

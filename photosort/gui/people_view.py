@@ -45,6 +45,7 @@ class PeopleView(QWidget):
         self.unknown.openFace.connect(self.openFace)
         self.unknown.selectionModel().selectionChanged.connect(self._update_actions)
         self._build()
+        library.coversChanged.connect(self._covers_ready)
         self.reload()
 
     # -- layout -----------------------------------------------------------------------
@@ -139,7 +140,7 @@ class PeopleView(QWidget):
     def show_section(self, section: int) -> None:
         self.sections.button(section).setChecked(True)
         if section == UNKNOWN:
-            self.unknown.set_faces(self.library.unknown_faces(), keep=False)
+            self.unknown.set_source(self._unknown_page, keep=False)
         else:
             self.grid.proxy.configure(hidden_section=section == HIDDEN)
         self._update_empty()
@@ -157,17 +158,25 @@ class PeopleView(QWidget):
         self.model.set_rows(rows)
         visible = [r for r in rows if r.person.face_count]
         hidden = sum(r.person.hidden for r in visible)
-        unknown = self.library.db.query(
-            "SELECT COUNT(*) AS n FROM faces f LEFT JOIN face_person fp ON fp.face_id = f.id"
-            " WHERE fp.face_id IS NULL")[0]["n"]
+        unknown = self.library.counts()["unknown"]
         for i, (name, n) in enumerate((("People", len(visible) - hidden), ("Hidden", hidden),
                                        ("Unknown faces", unknown))):
             self.sections.button(i).setText(f"{name}  {n}")
         if self.section() == UNKNOWN:
-            self.unknown.set_faces(self.library.unknown_faces())
+            self.unknown.set_source(self._unknown_page)
         self.counter.request()
         self._update_empty()
         self._update_actions()
+
+    def _unknown_page(self, after: int, limit: int):
+        return self.library.face_page(None, after, limit)
+
+    def _covers_ready(self) -> None:
+        """Covers computed in the background: show them (people only, nothing else re-read)."""
+        if self.isVisible():
+            self.model.set_rows(self.library.person_rows())
+        else:
+            self.stale = True
 
     def _update_empty(self) -> None:
         section = self.section()
@@ -226,7 +235,7 @@ class PeopleView(QWidget):
         if not sources:
             return
         self.library.edit(self.library.editor.merge, target, sources)
-        person = self.library.people.get(target)
+        person = self.library.person(target)
         self.message.emit(f"Merged into {person.display_name if person else target} — "
                           "Ctrl+Z undoes")
 

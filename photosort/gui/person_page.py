@@ -31,10 +31,12 @@ class PersonPage(QWidget):
         self.library = library
         self.person_id: int | None = None
         self._hidden = False
+        self._faces_key: tuple[int, int, int] | None = None  # (person, faces, face-id sum)
         self.grid = FaceGrid(library.thumbnails, tile=112)
         self.grid.openFace.connect(self._open_face)
         self.grid.selectionModel().selectionChanged.connect(self._update_actions)
         self._build()
+        library.coversChanged.connect(lambda: self.isVisible() and self._show_cover())
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -99,25 +101,35 @@ class PersonPage(QWidget):
 
     def reload(self, keep: bool = True) -> bool:
         """Re-read the person; ``False`` (and ``back``) if they no longer exist."""
-        person = self.library.people.get(self.person_id) if self.person_id else None
-        if person is None or person.face_count == 0:
+        state = self.library.person_state(self.person_id) if self.person_id else None
+        if state is None or state[0].face_count == 0:
             self.back.emit()
             return False
-        faces = self.library.faces_of(person.id)
-        self.grid.set_faces(faces, keep=keep)
+        person, key = state
+        if not keep or key != self._faces_key:  # a live refresh leaves unchanged faces alone
+            pid = person.id
+            self.grid.set_source(lambda after, limit: self.library.face_page(pid, after, limit),
+                                 keep=keep)
+        self._faces_key = key
         self.name_label.setText(person.display_name)
         self.subtitle.setText(f"{_plural(person.photo_count, 'photo')} · "
                               f"{_plural(person.face_count, 'face')}"
                               + (" · hidden" if person.hidden else ""))
-        shown = self.library.representative(person)
-        cover = next((f for f in faces if f.face_id == shown), None)
-        self.avatar.set_face(cover)
+        self._show_cover(person)
         hidden = person.hidden
         self.hide_button.defaultAction().setText("Show" if hidden else "Hide")
         self.hide_button.defaultAction().setIcon(theme.icon("eye" if hidden else "eye-off"))
         self._hidden = hidden
         self._update_actions()
         return True
+
+    def _show_cover(self, person=None) -> None:
+        person = person or (self.library.person(self.person_id) if self.person_id else None)
+        if person is None:
+            return
+        shown = self.library.representative(person)
+        cover = self.library.face_items([shown]) if shown is not None else []
+        self.avatar.set_face(cover[0] if cover else None)
 
     def _update_actions(self) -> None:
         selected = bool(self.grid.selectionModel().selectedIndexes())
@@ -126,7 +138,9 @@ class PersonPage(QWidget):
         self.cover_action.setEnabled(len(self.grid.selected_faces()) == 1)
 
     def _open_face(self, face: FaceItem) -> None:
-        photos = list(dict.fromkeys(f.photo_id for f in self.grid.faces()))
+        photos = self.library.person_photos(self.person_id)
+        if face.photo_id not in photos:
+            photos = [face.photo_id]
         self.openPhoto.emit(photos, photos.index(face.photo_id), self.person_id)
 
     def _escape(self) -> None:
@@ -139,7 +153,7 @@ class PersonPage(QWidget):
 
     # -- edits ----------------------------------------------------------------------
     def start_rename(self) -> None:
-        person = self.library.people.get(self.person_id)
+        person = self.library.person(self.person_id)
         self.name_edit.setText(person.name or "" if person else "")
         self.title.setCurrentWidget(self.name_edit)
         self.name_edit.selectAll()
@@ -149,7 +163,7 @@ class PersonPage(QWidget):
         if self.title.currentWidget() is not self.name_edit:
             return
         self.title.setCurrentWidget(self.name_label)
-        person = self.library.people.get(self.person_id)
+        person = self.library.person(self.person_id)
         name = self.name_edit.text().strip()
         if person and name != (person.name or ""):
             self.library.edit(self.library.editor.rename, person.id, name)

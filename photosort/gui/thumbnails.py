@@ -1,7 +1,12 @@
 """Face thumbnails: cut from the photos in the background, cached on disk and in memory.
 
-A thumbnail file is named after the face id, the photo's content hash and the
-face box, so a changed or re-analysed photo never shows a stale crop. Views
+A thumbnail file is named after the photo's content hash and the face box
+(:mod:`photosort.gui.thumb_store`, which keeps the folder within a byte
+budget), so a changed photo never shows a stale crop and a re-analysed one
+finds its crops again. The memory cache is bounded by bytes
+(:data:`MEMORY_BYTES`), not by a count of images whose size depends on the
+screen's pixel ratio. A photo that cannot be read (missing, corrupt) gets a
+placeholder and is not tried again this session. Views
 ask :meth:`ThumbnailCache.get` while painting; a miss queues the face and
 returns ``None`` (the view paints a placeholder). Worker threads serve the
 newest requests first — what the user scrolled to last — and take every
@@ -11,20 +16,28 @@ queued face of the same photo along, so one decode yields all of them.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Qt, Signal
 from PySide6.QtGui import QImage
 
+from photosort.gui.thumb_store import DiskCache, face_key
+
 THUMB_PX = 256  # stored size: sharp up to 128 logical pixels at 2x
 CROP = 1.8  # crop side relative to the face box (media.thumbs.FACE_MARGIN of 0.4 per side)
-MEMORY_ITEMS = 4000
+REPORTED = 20
+"""Unreadable photos reported one by one; beyond that they are counted (a library whose
+drive is gone would otherwise log one line per face scrolled past)."""
+MEMORY_BYTES = 128 * 1024 * 1024
+"""Decoded thumbnails kept in memory: 2,000 tiles at 128 px (1× screens), 500 at 256 px
+(2×) — several screenfuls either way (a full-HD window shows ~100 tiles) — and a
+fixed share of the 1.5 GB the window may use at most."""
 
 
 @dataclass(frozen=True)
@@ -39,25 +52,29 @@ class FaceItem:
     photo_size: tuple[int, int] | None = None
     person_id: int | None = None
 
-    @property
+    @cached_property
     def key(self) -> str:
-        x1, y1, x2, y2 = self.box
-        raw = f"{self.face_id}:{self.content_hash}:{x1:.0f},{y1:.0f},{x2:.0f},{y2:.0f}"
-        return hashlib.sha1(raw.encode()).hexdigest()[:24]
+        return face_key(self.content_hash, self.path, self.box)
 
 
 class ThumbnailCache(QObject):
     """Memory LRU in front of a disk cache in front of background croppers."""
 
     ready = Signal()
-    failed = Signal(str, str)  # photo path, reason
+    failed = Signal(str, str)  # photo path, reason: the first REPORTED photos one by one
+    failedMore = Signal(int)  # how many more photos failed since the last report (coalesced)
     _delivered = Signal()
 
     def __init__(self, folder: str | os.PathLike[str], threads: int | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, memory_bytes: int = MEMORY_BYTES,
+                 disk: DiskCache | None = None) -> None:
         super().__init__(parent)
         threads = threads or default_threads()
         self.folder = Path(folder)
+        self.disk = disk or DiskCache(self.folder)
+        self.disk.start_maintenance()
+        self.memory_bytes = memory_bytes
+        self._memory_used = 0
         self._memory: OrderedDict[tuple[str, int], QImage] = OrderedDict()
         self._pending: OrderedDict[tuple[str, int], FaceItem] = OrderedDict()
         self._by_path: dict[str, set[tuple[str, int]]] = {}  # pending keys per photo
@@ -72,7 +89,10 @@ class ThumbnailCache(QObject):
         self._pool.setThreadPriority(QThread.Priority.LowPriority)  # painting goes first
         self._delivered.connect(self._collect, Qt.ConnectionType.QueuedConnection)
         self._notify = QTimer(self, singleShot=True, interval=40)
-        self._notify.timeout.connect(self.ready)
+        self._notify.timeout.connect(self._announce)
+        self._kick = QTimer(self, singleShot=True, interval=0)
+        self._kick.timeout.connect(self._start_runners)
+        self._unreported = 0
 
     def get(self, item: FaceItem, px: int) -> QImage | None:
         """The thumbnail at ``px`` pixels if ready; otherwise queue it and return ``None``."""
@@ -99,7 +119,12 @@ class ThumbnailCache(QObject):
         self._pool.waitForDone(5000)
 
     def file_for(self, item: FaceItem) -> Path:
-        return self.folder / item.key[:2] / f"{item.key}.jpg"
+        return self.disk.file_for(item.key)
+
+    @property
+    def memory_used(self) -> int:
+        """Bytes of decoded thumbnails held in memory (at most :attr:`memory_bytes`)."""
+        return self._memory_used
 
     # -- worker side ------------------------------------------------------------
     def _request(self, mkey: tuple[str, int], item: FaceItem) -> None:
@@ -109,9 +134,14 @@ class ThumbnailCache(QObject):
             self._pending[mkey] = item
             self._pending.move_to_end(mkey)
             self._by_path.setdefault(item.path, set()).add(mkey)
-            start = self._running < self._threads
-            self._running += start
-        if start:
+        if not self._kick.isActive():  # croppers start once per event-loop turn, not per tile
+            self._kick.start()
+
+    def _start_runners(self) -> None:
+        with self._lock:
+            start = min(self._threads - self._running, len(self._pending))
+            self._running += max(0, start)
+        for _ in range(start):
             self._pool.start(_Runner(self))
 
     def _take(self) -> list[tuple[tuple[str, int], FaceItem]] | None:
@@ -131,7 +161,8 @@ class ThumbnailCache(QObject):
         results = []
         to_crop = []
         for mkey, item in batch:
-            image = QImage(str(self.file_for(item)))
+            data = self.disk.read(item.key)
+            image = QImage.fromData(data, "JPG") if data else QImage()
             if image.isNull():
                 to_crop.append((mkey, item))
             else:
@@ -165,19 +196,9 @@ class ThumbnailCache(QObject):
             if image.isNull():
                 results.append((mkey, None, item, "cannot cut out the face"))
                 continue
-            self._save(data, self.file_for(item))
+            self.disk.write(item.key, data)
             results.append((mkey, _scaled(image, mkey[1]), item, ""))
         return results
-
-    @staticmethod
-    def _save(data: bytes, path: Path) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only cache only costs speed
 
     # -- GUI side ---------------------------------------------------------------
     def _collect(self) -> None:
@@ -187,13 +208,28 @@ class ThumbnailCache(QObject):
             if image is None:
                 if item.path not in self._broken:
                     self._broken[item.path] = reason
-                    self.failed.emit(item.path, reason)
+                    if len(self._broken) <= REPORTED:
+                        self.failed.emit(item.path, reason)
+                    else:
+                        self._unreported += 1
                 continue
+            old = self._memory.pop(mkey, None)
+            if old is not None:
+                self._memory_used -= old.sizeInBytes()
             self._memory[mkey] = image
-        while len(self._memory) > MEMORY_ITEMS:
-            self._memory.popitem(last=False)
+            self._memory_used += image.sizeInBytes()
+        while self._memory_used > self.memory_bytes and len(self._memory) > 1:
+            _, dropped = self._memory.popitem(last=False)
+            self._memory_used -= dropped.sizeInBytes()
         if not self._notify.isActive():
             self._notify.start()
+
+
+    def _announce(self) -> None:
+        if self._unreported:
+            count, self._unreported = self._unreported, 0
+            self.failedMore.emit(count)
+        self.ready.emit()
 
 
 class _Runner(QRunnable):

@@ -192,3 +192,72 @@ CREATE TABLE person_cover (
     source      TEXT NOT NULL CHECK (source IN ('auto', 'user'))
 );
 """
+
+MIGRATIONS[7] = ""  # placeholder: another branch fills this
+
+# 8: the window at scale (issue 13). Each person's face and photo counts are kept
+# by triggers, so the People view and every refresh read them from ``person_stats``
+# instead of counting 400k links: ``face_person.photo_id`` (the face's photo, copied
+# on insert, so a delete cascading from the photo still knows it), ``person_photos``
+# (faces per person and photo) and ``person_stats`` (faces, photos and the sum of
+# the face ids — a cheap "this person's faces changed" key for cached covers).
+# ``faces_model`` lets the map pick the current embedder's faces without a table scan.
+MIGRATIONS[8] = """
+ALTER TABLE face_person ADD COLUMN photo_id INTEGER;
+UPDATE face_person SET photo_id = (SELECT photo_id FROM faces WHERE faces.id = face_person.face_id);
+CREATE TABLE person_photos (
+    person_id   INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    photo_id    INTEGER NOT NULL,
+    faces       INTEGER NOT NULL,
+    PRIMARY KEY (person_id, photo_id)
+) WITHOUT ROWID;
+INSERT INTO person_photos (person_id, photo_id, faces)
+    SELECT person_id, photo_id, COUNT(*) FROM face_person GROUP BY person_id, photo_id;
+CREATE TABLE person_stats (
+    person_id   INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+    faces       INTEGER NOT NULL DEFAULT 0,
+    photos      INTEGER NOT NULL DEFAULT 0,
+    face_sum    INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO person_stats (person_id, faces, photos, face_sum)
+    SELECT person_id, COUNT(*), COUNT(DISTINCT photo_id), SUM(face_id) FROM face_person
+    GROUP BY person_id;
+CREATE INDEX faces_model ON faces(model);
+
+CREATE TRIGGER face_person_stats_insert AFTER INSERT ON face_person BEGIN
+    UPDATE face_person SET photo_id = (SELECT photo_id FROM faces WHERE id = NEW.face_id)
+        WHERE face_id = NEW.face_id;
+    INSERT INTO person_stats (person_id, faces, face_sum) VALUES (NEW.person_id, 1, NEW.face_id)
+        ON CONFLICT(person_id) DO UPDATE SET faces = faces + 1, face_sum = face_sum + NEW.face_id;
+    INSERT INTO person_photos (person_id, photo_id, faces)
+        VALUES (NEW.person_id, (SELECT photo_id FROM faces WHERE id = NEW.face_id), 1)
+        ON CONFLICT(person_id, photo_id) DO UPDATE SET faces = faces + 1;
+END;
+CREATE TRIGGER face_person_stats_delete AFTER DELETE ON face_person BEGIN
+    UPDATE person_stats SET faces = faces - 1, face_sum = face_sum - OLD.face_id
+        WHERE person_id = OLD.person_id;
+    UPDATE person_photos SET faces = faces - 1
+        WHERE person_id = OLD.person_id AND photo_id = OLD.photo_id;
+    DELETE FROM person_photos
+        WHERE person_id = OLD.person_id AND photo_id = OLD.photo_id AND faces <= 0;
+END;
+CREATE TRIGGER face_person_stats_update AFTER UPDATE OF person_id ON face_person
+WHEN OLD.person_id IS NOT NEW.person_id BEGIN
+    UPDATE person_stats SET faces = faces - 1, face_sum = face_sum - OLD.face_id
+        WHERE person_id = OLD.person_id;
+    UPDATE person_photos SET faces = faces - 1
+        WHERE person_id = OLD.person_id AND photo_id = OLD.photo_id;
+    DELETE FROM person_photos
+        WHERE person_id = OLD.person_id AND photo_id = OLD.photo_id AND faces <= 0;
+    INSERT INTO person_stats (person_id, faces, face_sum) VALUES (NEW.person_id, 1, NEW.face_id)
+        ON CONFLICT(person_id) DO UPDATE SET faces = faces + 1, face_sum = face_sum + NEW.face_id;
+    INSERT INTO person_photos (person_id, photo_id, faces) VALUES (NEW.person_id, NEW.photo_id, 1)
+        ON CONFLICT(person_id, photo_id) DO UPDATE SET faces = faces + 1;
+END;
+CREATE TRIGGER person_photos_insert AFTER INSERT ON person_photos BEGIN
+    UPDATE person_stats SET photos = photos + 1 WHERE person_id = NEW.person_id;
+END;
+CREATE TRIGGER person_photos_delete AFTER DELETE ON person_photos BEGIN
+    UPDATE person_stats SET photos = photos - 1 WHERE person_id = OLD.person_id;
+END;
+"""
