@@ -30,7 +30,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared" / "data"
 SETS = {"five_celebrity": ["five_celebrity"], "bollywood_actors": ["bollywood_actors"],
-        "blackpink": ["blackpink"], "lfw-dev": ["lfw-dev", "children_distinct"],
+        "blackpink": ["blackpink"], "deepface_testset": ["deepface_testset"],
+        "face_recognition_examples": ["face_recognition_examples"],
+        "bbt_face_api_examples": ["bbt_face_api_examples"], "lfw-dev": ["lfw-dev", "children_distinct"],
         "lfw+children": ["lfw-dev", "children_distinct"]}
 CATALOG = {"lfw-dev": "lfw_children", "lfw+children": "lfw_children"}
 

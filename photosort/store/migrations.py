@@ -192,3 +192,13 @@ CREATE TABLE person_cover (
     source      TEXT NOT NULL CHECK (source IN ('auto', 'user'))
 );
 """
+
+MIGRATIONS[7] = ""  # placeholder: another branch fills this
+MIGRATIONS[8] = ""  # placeholder: another branch fills this
+
+# 9: a face's sharpness (issue 11: the automatic cover is large, sharp and frontal):
+# the variance of the Laplacian of its crop at a fixed size (``media.sharpness``),
+# NULL for faces analysed before (or drawn by the user).
+MIGRATIONS[9] = """
+ALTER TABLE faces ADD COLUMN sharpness REAL;
+"""
