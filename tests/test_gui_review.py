@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 
 from gui_support import catalog, open_window  # noqa: F401  (fixture)
 from photosort.services.edits import PeopleEditor
@@ -220,3 +220,42 @@ def test_an_untick_survives_the_recomputed_lists(qtbot, prepared, tmp_path):
     assert review.tiles.count() == 1 and review.tiles.unticked() == [unticked]
     qtbot.keyClick(review.tiles, Qt.Key.Key_Return)
     assert (unticked, ann) in window.library.people.rejections()
+
+
+def test_pointing_at_a_proposed_face_shows_more_of_that_person(qtbot, prepared, tmp_path):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QEnterEvent
+    from PySide6.QtWidgets import QApplication
+
+    path, ann, out, bob, part = prepared
+    window = open_window(qtbot, path, tmp_path)
+    window.show_review()
+    review = window.review_view
+    settle(qtbot, review)
+    review.show_section(1)
+    settle(qtbot, review)
+    pairs = [{p.a, p.b} for p in review.proposal_list]
+    review.proposal_index = pairs.index({bob, part})
+    review._show_proposal()
+    proposal = review.proposal_list[review.proposal_index]
+    assert not review.popup.isVisible()
+    centre = QPointF(100, 100)
+    QApplication.sendEvent(review.left, QEnterEvent(centre, centre, review.left.mapToGlobal(centre)))
+    assert review.popup.isVisible()
+    people = window.library.people
+    mine = set(PeopleStore(window.library.db).faces(proposal.a))
+    shown = [review.popup.tiles.item(i).data(Qt.ItemDataRole.UserRole)
+             for i in range(review.popup.tiles.count())]
+    assert set(shown) == mine - {proposal.face_a}  # the rest of that person (fewer than 12 here)
+    assert review.popup.title.text().startswith(f"{people.get(proposal.a).display_name}: {len(mine)} face")
+    assert review.popup.x() >= review.left.mapToGlobal(review.left.rect().topRight()).x()
+    qtbot.waitUntil(lambda: all(not review.popup.tiles.item(i).icon().isNull()
+                                for i in range(review.popup.tiles.count())), timeout=20000)
+    QApplication.sendEvent(review.left, QEvent(QEvent.Type.Leave))
+    assert not review.popup.isVisible()
+    QApplication.sendEvent(review.right, QEnterEvent(centre, centre, review.right.mapToGlobal(centre)))
+    theirs = set(PeopleStore(window.library.db).faces(proposal.b))
+    assert {review.popup.tiles.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(review.popup.tiles.count())} == theirs - {proposal.face_b}
+    qtbot.keyClick(review, Qt.Key.Key_N)  # answering hides it with the pair it showed
+    assert not review.popup.isVisible()

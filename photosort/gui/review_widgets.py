@@ -1,17 +1,18 @@
-"""Pieces of the Review place: the off-thread counter behind "12 suggestions · 3 proposals"
-and the checkable page of face tiles."""
+"""Pieces of the Review place: the off-thread counter behind "12 suggestions · 3 proposals",
+the checkable page of face tiles, and the proposal's "more faces on hover" popup."""
 
 from __future__ import annotations
 
 import logging
 import threading
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QFrame, QLabel, QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from photosort.gui.library import Library
 from photosort.gui.thumbnails import FaceItem
+from photosort.gui.widgets import Avatar
 
 TILE = 96
 
@@ -113,3 +114,56 @@ class FaceTiles(QListWidget):
                 image = self.library.thumbnails.get(face, TILE)
                 if image is not None:
                     item.setIcon(QIcon(QPixmap.fromImage(image)))
+
+
+class HoverAvatar(Avatar):
+    """A face avatar that says when the pointer enters (``hovered(True)``) or leaves it."""
+
+    hovered = Signal(bool)
+
+    def enterEvent(self, event) -> None:
+        self.hovered.emit(True)
+        super().enterEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self.hovered.emit(False)
+        super().leaveEvent(event)
+
+
+class FacePopup(QFrame):
+    """More faces of one person, in a tooltip-like window beside the hovered face.
+
+    It never takes the keyboard (Y / N keep answering the proposal) and goes
+    when the pointer leaves the face or the proposal changes.
+    """
+
+    COLUMNS = 4
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint)
+        self.setObjectName("FacePopup")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        self.title = QLabel()
+        layout.addWidget(self.title)
+        self.tiles = FaceTiles(library)
+        self.tiles.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tiles.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.tiles)
+
+    def show_faces(self, title: str, faces: list[FaceItem], anchor: QWidget) -> None:
+        """Show ``faces`` under ``title`` to the right of ``anchor`` (nothing to show: hidden)."""
+        if not faces:
+            self.hide()
+            return
+        self.title.setText(title)
+        self.tiles.set_page(faces, ["" for _ in faces], checkable=False)
+        grid = self.tiles.gridSize()
+        cols = min(self.COLUMNS, len(faces))
+        rows = -(-len(faces) // cols)
+        self.tiles.setFixedSize(cols * grid.width() + 8, rows * grid.height() + 8)
+        self.adjustSize()
+        self.move(anchor.mapToGlobal(QPoint(anchor.width() + 12, 0)))
+        self.show()
