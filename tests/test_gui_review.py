@@ -244,18 +244,17 @@ def test_pointing_at_a_proposed_face_shows_more_of_that_person(qtbot, prepared, 
     assert review.popup.isVisible()
     people = window.library.people
     mine = set(PeopleStore(window.library.db).faces(proposal.a))
-    shown = [review.popup.tiles.item(i).data(Qt.ItemDataRole.UserRole)
-             for i in range(review.popup.tiles.count())]
+    shown = [f.face_id for f in review.popup.faces]
     assert set(shown) == mine - {proposal.face_a}  # the rest of that person (fewer than 12 here)
     assert review.popup.title.text().startswith(f"{people.get(proposal.a).display_name}: {len(mine)} face")
-    assert review.popup.x() >= review.left.mapToGlobal(review.left.rect().topRight()).x()
-    qtbot.waitUntil(lambda: all(not review.popup.tiles.item(i).icon().isNull()
-                                for i in range(review.popup.tiles.count())), timeout=20000)
+    assert review.popup.y() > review.left.mapToGlobal(review.left.rect().bottomLeft()).y()  # below it
+    cache = window.library.thumbnails
+    qtbot.waitUntil(lambda: all(cache.get(f, review.popup.SIZE) is not None for f in review.popup.faces),
+                    timeout=20000)
     QApplication.sendEvent(review.left, QEvent(QEvent.Type.Leave))
     assert not review.popup.isVisible()
     QApplication.sendEvent(review.right, QEnterEvent(centre, centre, review.right.mapToGlobal(centre)))
     theirs = set(PeopleStore(window.library.db).faces(proposal.b))
-    assert {review.popup.tiles.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(review.popup.tiles.count())} == theirs - {proposal.face_b}
+    assert {f.face_id for f in review.popup.faces} == theirs - {proposal.face_b}
     qtbot.keyClick(review, Qt.Key.Key_N)  # answering hides it with the pair it showed
     assert not review.popup.isVisible()

@@ -236,7 +236,8 @@ class ReviewView(QWidget):
         total = self.library.db.query("SELECT COUNT(*) FROM face_person WHERE person_id = ?",
                                       (person,))[0][0]
         self.popup.show_faces(f"{self._name(person)}: {total} face{'s' * (total != 1)}",
-                              [face_item(r) for r in rows], self.left if side == 0 else self.right)
+                              [face_item(r) for r in rows], self.left if side == 0 else self.right,
+                              right_aligned=side == 1)
 
     def hideEvent(self, event) -> None:
         self.popup.hide()

@@ -8,7 +8,8 @@ import threading
 
 from PySide6.QtCore import QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import QFrame, QLabel, QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QListView, QListWidget, QListWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from photosort.gui.library import Library
 from photosort.gui.thumbnails import FaceItem
@@ -131,39 +132,49 @@ class HoverAvatar(Avatar):
 
 
 class FacePopup(QFrame):
-    """More faces of one person, in a tooltip-like window beside the hovered face.
+    """More faces of one person, in a tooltip-like window below the hovered face.
 
     It never takes the keyboard (Y / N keep answering the proposal) and goes
     when the pointer leaves the face or the proposal changes.
     """
 
-    COLUMNS = 4
+    COLUMNS = 6
+    SIZE = 80
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint)
+        self.library = library
         self.setObjectName("FacePopup")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setContentsMargins(10, 8, 10, 10)
         self.title = QLabel()
         layout.addWidget(self.title)
-        self.tiles = FaceTiles(library)
-        self.tiles.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.tiles.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        layout.addWidget(self.tiles)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(6)
+        layout.addLayout(self.grid)
+        self.avatars: list[Avatar] = []
 
-    def show_faces(self, title: str, faces: list[FaceItem], anchor: QWidget) -> None:
-        """Show ``faces`` under ``title`` to the right of ``anchor`` (nothing to show: hidden)."""
+    @property
+    def faces(self) -> list[FaceItem]:
+        return [a.item for a in self.avatars if a.item is not None]
+
+    def show_faces(self, title: str, faces: list[FaceItem], anchor: QWidget,
+                   right_aligned: bool = False) -> None:
+        """Show ``faces`` under ``title`` below ``anchor`` (nothing to show: hidden)."""
         if not faces:
             self.hide()
             return
         self.title.setText(title)
-        self.tiles.set_page(faces, ["" for _ in faces], checkable=False)
-        grid = self.tiles.gridSize()
-        cols = min(self.COLUMNS, len(faces))
-        rows = -(-len(faces) // cols)
-        self.tiles.setFixedSize(cols * grid.width() + 8, rows * grid.height() + 8)
+        while len(self.avatars) < len(faces):
+            avatar = Avatar(self.library.thumbnails, self.SIZE, self)
+            self.grid.addWidget(avatar, len(self.avatars) // self.COLUMNS, len(self.avatars) % self.COLUMNS)
+            self.avatars.append(avatar)
+        for k, avatar in enumerate(self.avatars):
+            avatar.set_face(faces[k] if k < len(faces) else None)
+            avatar.setVisible(k < len(faces))
         self.adjustSize()
-        self.move(anchor.mapToGlobal(QPoint(anchor.width() + 12, 0)))
+        x = anchor.width() - self.sizeHint().width() if right_aligned else 0
+        self.move(anchor.mapToGlobal(QPoint(x, anchor.height() + 30)))  # below its name
         self.show()
