@@ -116,7 +116,7 @@ def matched_truth(faces, far: float = 0.6, near: float = 0.45):
 
 
 def run(name: str, src: Path, grouping: str, tmp: Path, effort: bool = True,
-        truth: str = "centre") -> dict:
+        truth: str = "centre", model: str | None = None) -> dict:
     from photosort.core.metrics import score_clustering
     from photosort.services.analyze import AnalyzeSettings
     from photosort.services.cluster import ClusterSettings, update_people
@@ -124,7 +124,7 @@ def run(name: str, src: Path, grouping: str, tmp: Path, effort: bool = True,
     from photosort.services.evaluate import labelled_faces, labelled_images
     from photosort.store.db import Database
 
-    model = AnalyzeSettings().model_id
+    model = model or AnalyzeSettings().model_id
     path = tmp / f"{name}-{grouping}.sqlite3"
     fresh_copy(src, path, drop_children=(name == "lfw-dev"))
     labels = {}
@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also simulate the user on lfw-dev (slow: ~860 people to name)")
     parser.add_argument("--truth", choices=["centre", "matched"], default="centre",
                         help="which face of a many-face photo carries its label (see matched_truth)")
+    parser.add_argument("--model", help="the catalogs' embedding model id (default: the app's);"
+                        " for catalogs whose descriptors were replaced by another embedder's")
     parser.add_argument("sets", nargs="*", default=list(SETS))
     args = parser.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -184,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             src = build_cache(args.cache, name)
             for grouping in (["before", "after"] if args.grouping == "both" else [args.grouping]):
                 effort = args.effort_on_lfw or not name.startswith("lfw")
-                r = run(name, src, grouping, Path(tmp), effort, args.truth)
+                r = run(name, src, grouping, Path(tmp), effort, args.truth, args.model)
                 kids = f"{r['children_merged']:.3f}" if "children_merged" in r else "-"
                 if not effort:
                     print(f"{name:16} {grouping:8} {r['P']:6.3f} {r['R']:6.3f} {r['F']:6.3f}"
