@@ -85,7 +85,8 @@ def test_space_unticks_and_enter_answers_the_whole_page(qtbot, prepared, tmp_pat
     assert ticked not in people.links() and (unticked, ann) not in people.rejections()
 
 
-def test_same_person_no_keeps_apart_and_yes_merges_undoably(qtbot, prepared, tmp_path):
+def show_split_proposal(qtbot, prepared, tmp_path):
+    """The real window on the Review's proposals, showing "Same person?" for Bob and his part."""
     path, ann, out, bob, part = prepared
     window = open_window(qtbot, path, tmp_path)
     window.show_review()
@@ -98,6 +99,12 @@ def test_same_person_no_keeps_apart_and_yes_merges_undoably(qtbot, prepared, tmp
     assert {bob, part} in pairs
     review.proposal_index = pairs.index({bob, part})
     review._show_proposal()
+    return window, review
+
+
+def test_same_person_no_keeps_apart_and_yes_merges_undoably(qtbot, prepared, tmp_path):
+    path, ann, out, bob, part = prepared
+    window, review = show_split_proposal(qtbot, prepared, tmp_path)
     assert review.left.item is not None and review.right.item is not None
     qtbot.keyClick(review, Qt.Key.Key_Y)
     assert window.library.people.get(part) is None  # merged into the larger
@@ -227,16 +234,7 @@ def test_pointing_at_a_proposed_face_shows_more_of_that_person(qtbot, prepared, 
     from PySide6.QtGui import QEnterEvent
     from PySide6.QtWidgets import QApplication
 
-    path, ann, out, bob, part = prepared
-    window = open_window(qtbot, path, tmp_path)
-    window.show_review()
-    review = window.review_view
-    settle(qtbot, review)
-    review.show_section(1)
-    settle(qtbot, review)
-    pairs = [{p.a, p.b} for p in review.proposal_list]
-    review.proposal_index = pairs.index({bob, part})
-    review._show_proposal()
+    window, review = show_split_proposal(qtbot, prepared, tmp_path)
     proposal = review.proposal_list[review.proposal_index]
     assert not review.popup.isVisible()
     centre = QPointF(100, 100)
