@@ -12,14 +12,11 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from photosort.media.sharpness import face_sharpness, laplacian_variance
-from photosort.services.analyze import AnalyzeSettings
 from photosort.services.cover import best_faces, face_qualities
 from photosort.services.edits import PeopleEditor
 from photosort.services.scan import scan
 from photosort.store.db import Database
 from photosort.store.people import PeopleStore
-
-MODEL = AnalyzeSettings().model_id
 
 
 def test_a_blurred_copy_of_a_face_loses_the_cover_to_the_sharp_one(data_dir, tmp_path):

@@ -136,7 +136,8 @@ class Analyzer:
                                  error_kind="transient")
         width, height = loaded.original_size
         faces = detector.detect(loaded.pixels)
-        faces = [replace(f, sharpness=face_sharpness(loaded.pixels, (f.box.x1, f.box.y1, f.box.x2, f.box.y2))) for f in faces]
+        faces = [replace(f, sharpness=face_sharpness(  # for the cover (services.cover)
+            loaded.pixels, (f.box.x1, f.box.y1, f.box.x2, f.box.y2))) for f in faces]
         if faces:
             landmarks = np.stack([f.landmarks for f in faces])
             boxes = np.array([[f.box.x1, f.box.y1, f.box.x2, f.box.y2] for f in faces])
