@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 
 from gui_support import catalog, open_window  # noqa: F401  (fixture)
 from photosort.services.edits import PeopleEditor
@@ -85,7 +85,8 @@ def test_space_unticks_and_enter_answers_the_whole_page(qtbot, prepared, tmp_pat
     assert ticked not in people.links() and (unticked, ann) not in people.rejections()
 
 
-def test_same_person_no_keeps_apart_and_yes_merges_undoably(qtbot, prepared, tmp_path):
+def show_split_proposal(qtbot, prepared, tmp_path):
+    """The real window on the Review's proposals, showing "Same person?" for Bob and his part."""
     path, ann, out, bob, part = prepared
     window = open_window(qtbot, path, tmp_path)
     window.show_review()
@@ -98,6 +99,12 @@ def test_same_person_no_keeps_apart_and_yes_merges_undoably(qtbot, prepared, tmp
     assert {bob, part} in pairs
     review.proposal_index = pairs.index({bob, part})
     review._show_proposal()
+    return window, review
+
+
+def test_same_person_no_keeps_apart_and_yes_merges_undoably(qtbot, prepared, tmp_path):
+    path, ann, out, bob, part = prepared
+    window, review = show_split_proposal(qtbot, prepared, tmp_path)
     assert review.left.item is not None and review.right.item is not None
     qtbot.keyClick(review, Qt.Key.Key_Y)
     assert window.library.people.get(part) is None  # merged into the larger
@@ -220,3 +227,32 @@ def test_an_untick_survives_the_recomputed_lists(qtbot, prepared, tmp_path):
     assert review.tiles.count() == 1 and review.tiles.unticked() == [unticked]
     qtbot.keyClick(review.tiles, Qt.Key.Key_Return)
     assert (unticked, ann) in window.library.people.rejections()
+
+
+def test_pointing_at_a_proposed_face_shows_more_of_that_person(qtbot, prepared, tmp_path):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QEnterEvent
+    from PySide6.QtWidgets import QApplication
+
+    window, review = show_split_proposal(qtbot, prepared, tmp_path)
+    proposal = review.proposal_list[review.proposal_index]
+    assert not review.popup.isVisible()
+    centre = QPointF(100, 100)
+    QApplication.sendEvent(review.left, QEnterEvent(centre, centre, review.left.mapToGlobal(centre)))
+    assert review.popup.isVisible()
+    people = window.library.people
+    mine = set(PeopleStore(window.library.db).faces(proposal.a))
+    shown = [f.face_id for f in review.popup.faces]
+    assert set(shown) == mine - {proposal.face_a}  # the rest of that person (fewer than 12 here)
+    assert review.popup.title.text().startswith(f"{people.get(proposal.a).display_name}: {len(mine)} face")
+    assert review.popup.y() > review.left.mapToGlobal(review.left.rect().bottomLeft()).y()  # below it
+    cache = window.library.thumbnails
+    qtbot.waitUntil(lambda: all(cache.get(f, review.popup.SIZE) is not None for f in review.popup.faces),
+                    timeout=20000)
+    QApplication.sendEvent(review.left, QEvent(QEvent.Type.Leave))
+    assert not review.popup.isVisible()
+    QApplication.sendEvent(review.right, QEnterEvent(centre, centre, review.right.mapToGlobal(centre)))
+    theirs = set(PeopleStore(window.library.db).faces(proposal.b))
+    assert {f.face_id for f in review.popup.faces} == theirs - {proposal.face_b}
+    qtbot.keyClick(review, Qt.Key.Key_N)  # answering hides it with the pair it showed
+    assert not review.popup.isVisible()

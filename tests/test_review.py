@@ -195,6 +195,9 @@ def test_vectorised_quality_equals_the_single_face_rule():
     boxes = np.hstack([corner, corner + size])
     marks = rng.uniform(0, 200, size=(20, 5, 2))
     scores = rng.uniform(0.9, 1.0, size=20)
-    many = face_qualities(boxes, marks, scores)
-    one = [face_quality(tuple(b), m, s) for b, m, s in zip(boxes, marks, scores)]
+    sharp = rng.uniform(0, 2000, size=20)
+    sharp[::4] = np.nan  # faces analysed before sharpness was stored
+    many = face_qualities(boxes, marks, scores, sharp)
+    one = [face_quality(tuple(b), m, s, None if np.isnan(k) else k)
+           for b, m, s, k in zip(boxes, marks, scores, sharp)]
     assert np.allclose(many, one)

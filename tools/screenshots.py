@@ -1,12 +1,17 @@
 """Render the README screenshots from the real window (a developer tool).
 
     xvfb-run -s "-screen 0 1400x900x24" uv run python tools/screenshots.py \\
-        --db CATALOG --scan FOLDER --out docs/screenshots
+        --db CATALOG --scan FOLDER --out docs/screenshots --blur
 
 ``CATALOG`` is a scanned catalog with some people named; ``FOLDER`` is scanned
 live for the "scan in progress" picture (the scan is stopped afterwards).
 Every picture is the real window (or dialog) grabbed after its thumbnails
 and photos have loaded.
+
+``--blur`` pixelates every face thumbnail and photo the window renders (the
+README's pictures: the shared test photos are not ours to publish). It
+wraps the two places pixels come from — ``ThumbnailCache.get`` and
+``PhotoCanvas.set_image`` — in this tool only; the app never blurs.
 """
 
 from __future__ import annotations
@@ -38,12 +43,62 @@ def _thumbs_ready(window, items, px: int):
     return lambda: all(cache.get(i, px) is not None or cache.is_broken(i) for i in items if i)
 
 
+def pixelated(image, blocks: int):
+    """``image`` (a QImage) as a mosaic ``blocks`` cells across its longer side."""
+    from PySide6.QtCore import Qt
+
+    if image is None or image.isNull():
+        return image
+    w, h = image.width(), image.height()
+    side = max(w, h)
+    small = image.scaled(max(1, round(w * blocks / side)), max(1, round(h * blocks / side)),
+                         Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    return small.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation)
+
+
+FACE_BLOCKS = 7     # a face thumbnail becomes 7 × 7 cells
+PHOTO_BLOCKS = 28   # a whole photo 28 cells across (a face in it: a few cells)
+
+
+def blur_everything() -> None:
+    """From now on every face thumbnail and photo this process shows is pixelated."""
+    from photosort.gui.photo_canvas import PhotoCanvas
+    from photosort.gui.thumbnails import ThumbnailCache
+
+    get, set_image, memo = ThumbnailCache.get, PhotoCanvas.set_image, {}
+
+    def blurred_get(self, item, px):
+        image = get(self, item, px)
+        if image is None:
+            return None
+        key = image.cacheKey()
+        if key not in memo:
+            memo[key] = pixelated(image, FACE_BLOCKS)
+        return memo[key]
+
+    ThumbnailCache.get = blurred_get
+    PhotoCanvas.set_image = lambda self, image, size: set_image(self, pixelated(image, PHOTO_BLOCKS), size)
+
+
+def _hover(widget) -> None:
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QEnterEvent
+    from PySide6.QtWidgets import QApplication
+
+    centre = QPointF(widget.width() / 2, widget.height() / 2)
+    QApplication.sendEvent(widget, QEnterEvent(centre, centre, widget.mapToGlobal(centre)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Grab the README screenshots.")
     parser.add_argument("--db", required=True)
     parser.add_argument("--scan", help="a folder to scan for the scan-in-progress picture")
     parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--blur", action="store_true",
+                        help="pixelate every face and photo shown (pictures of photos that are not ours)")
     args = parser.parse_args(argv)
+    if args.blur:
+        blur_everything()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
@@ -65,14 +120,24 @@ def main(argv: list[str] | None = None) -> int:
     covers = [r.cover for r in window.people_view.model.rows]
     _wait(app, _thumbs_ready(window, covers, round(128 * ratio)))
     window.people_view.grid.clearSelection()
+    window.show_people()  # its "12 suggestions · 3 proposals" button counts off the GUI thread
+    _wait(app, lambda: "suggestion" in window.people_view.review_button.text(), 60)
     window.grab().save(str(out / "people.png"))
 
+    review = window.review_view
     window.show_review()  # the Review place: "Is this Ann?" pages, then "Same person?"
-    _wait(app, _thumbs_ready(window, window.review_view.tiles.faces, round(96 * ratio)))
+    _wait(app, lambda: not review.busy and review.tiles.faces, 60)
+    _wait(app, _thumbs_ready(window, review.tiles.faces, round(96 * ratio)))
     window.grab().save(str(out / "review_suggestions.png"))
-    window.review_view.show_section(1)
-    _pump(app, 1.0)
-    window.grab().save(str(out / "review_proposals.png"))
+    review.show_section(1)
+    _wait(app, lambda: not review.busy and review.proposal_list, 60)
+    _wait(app, _thumbs_ready(window, [review.left.item, review.right.item], round(200 * ratio)))
+    _hover(review.left)  # "more of this person" beside the left face
+    _wait(app, _thumbs_ready(window, review.popup.faces, round(review.popup.SIZE * ratio)))
+    screen = window.screen().grabWindow(0)  # the popup is a window of its own
+    frame = window.frameGeometry()
+    screen.copy(frame.x(), frame.y(), frame.width(), frame.height()).save(str(out / "review_proposals.png"))
+    review.popup.hide()
 
     person = max(window.library.people.list(), key=lambda p: (p.name is not None, p.face_count))
     window.open_person(person.id)

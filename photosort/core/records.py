@@ -46,9 +46,11 @@ class DetectedFace:
     box: Box
     landmarks: np.ndarray = field(compare=False)
     score: float = 1.0
+    sharpness: float | None = field(default=None, compare=False)  # media.sharpness; None = unknown
 
     def scaled(self, factor: float) -> "DetectedFace":
-        return DetectedFace(self.box.scaled(factor), self.landmarks * factor, self.score)
+        return DetectedFace(self.box.scaled(factor), self.landmarks * factor, self.score,
+                            self.sharpness)
 
 
 @dataclass(frozen=True)

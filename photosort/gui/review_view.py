@@ -22,13 +22,15 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QStackedWidget,
 
 from photosort.gui.library import FACE_SQL, Library, face_item
 from photosort.gui.review_compute import ReviewLists, ReviewRecompute
-from photosort.gui.review_widgets import TILE, FaceTiles
+from photosort.gui.review_widgets import TILE, FacePopup, FaceTiles, HoverAvatar
 from photosort.gui.thumbnails import FaceItem
 from photosort.gui.widgets import Avatar, flat_button, segment_button
 from photosort.services import proposals as proposals_service
 from photosort.services import suggest as suggest_service
 
 SUGGESTIONS, PROPOSALS = range(2)
+HOVER_FACES = 12
+"""Faces of a person shown when the pointer rests on their face in a proposal."""
 
 
 class ReviewView(QWidget):
@@ -109,7 +111,11 @@ class ReviewView(QWidget):
         page = QWidget()
         col = QVBoxLayout(page)
         pair = QHBoxLayout()
-        self.left, self.right = Avatar(self.library.thumbnails, 200), Avatar(self.library.thumbnails, 200)
+        self.left = HoverAvatar(self.library.thumbnails, 200)
+        self.right = HoverAvatar(self.library.thumbnails, 200)
+        self.popup = FacePopup(self.library, self)
+        self.left.hovered.connect(lambda on: self._hover(0, on))
+        self.right.hovered.connect(lambda on: self._hover(1, on))
         self.left_name, self.right_name = QLabel(), QLabel()
         for avatar, name in ((self.left, self.left_name), (self.right, self.right_name)):
             box = QVBoxLayout()
@@ -125,7 +131,8 @@ class ReviewView(QWidget):
             more.addWidget(tiles)
         col.addLayout(more)
         col.addWidget(QLabel("Y same person (merges, Ctrl+Z undoes) · N not the same"
-                             " (remembered) · arrows skip", objectName="Hint"))
+                             " (remembered) · arrows skip · point at a face for more of them",
+                             objectName="Hint"))
         col.addStretch(1)
         self.stack.addWidget(page)
 
@@ -217,7 +224,27 @@ class ReviewView(QWidget):
                                  else min(max(keep_row, 0), len(ids) - 1))
         self.tiles.setFocus()
 
+    def _hover(self, side: int, on: bool) -> None:
+        """The pointer entered (``on``) or left a proposal's face: more of that person, or none."""
+        if not on or not self.proposal_list or self.section() != PROPOSALS:
+            self.popup.hide()
+            return
+        p = self.proposal_list[self.proposal_index]
+        person, shown = (p.a, p.face_a) if side == 0 else (p.b, p.face_b)
+        rows = self.library.db.query(FACE_SQL + " WHERE fp.person_id = ? AND f.id != ?"
+                                     " ORDER BY f.id LIMIT ?", (person, shown, HOVER_FACES))
+        total = self.library.db.query("SELECT COUNT(*) FROM face_person WHERE person_id = ?",
+                                      (person,))[0][0]
+        self.popup.show_faces(f"{self._name(person)}: {total} face{'s' * (total != 1)}",
+                              [face_item(r) for r in rows], self.left if side == 0 else self.right,
+                              right_aligned=side == 1)
+
+    def hideEvent(self, event) -> None:
+        self.popup.hide()
+        super().hideEvent(event)
+
     def _show_proposal(self) -> None:
+        self.popup.hide()  # it showed the pair that was on screen before
         if not self.proposal_list:
             self.question.setText("Looking for proposals…" if self.busy
                                   else "No proposals. Nothing looks like one person split in two.")

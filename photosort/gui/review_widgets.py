@@ -1,17 +1,19 @@
-"""Pieces of the Review place: the off-thread counter behind "12 suggestions · 3 proposals"
-and the checkable page of face tiles."""
+"""Pieces of the Review place: the off-thread counter behind "12 suggestions · 3 proposals",
+the checkable page of face tiles, and the proposal's "more faces on hover" popup."""
 
 from __future__ import annotations
 
 import logging
 import threading
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QListView, QListWidget, QListWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from photosort.gui.library import Library
 from photosort.gui.thumbnails import FaceItem
+from photosort.gui.widgets import Avatar
 
 TILE = 96
 
@@ -113,3 +115,66 @@ class FaceTiles(QListWidget):
                 image = self.library.thumbnails.get(face, TILE)
                 if image is not None:
                     item.setIcon(QIcon(QPixmap.fromImage(image)))
+
+
+class HoverAvatar(Avatar):
+    """A face avatar that says when the pointer enters (``hovered(True)``) or leaves it."""
+
+    hovered = Signal(bool)
+
+    def enterEvent(self, event) -> None:
+        self.hovered.emit(True)
+        super().enterEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self.hovered.emit(False)
+        super().leaveEvent(event)
+
+
+class FacePopup(QFrame):
+    """More faces of one person, in a tooltip-like window below the hovered face.
+
+    It never takes the keyboard (Y / N keep answering the proposal) and goes
+    when the pointer leaves the face or the proposal changes.
+    """
+
+    COLUMNS = 6
+    SIZE = 80
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.ToolTip | Qt.WindowType.FramelessWindowHint)
+        self.library = library
+        self.setObjectName("FacePopup")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 10)
+        self.title = QLabel()
+        layout.addWidget(self.title)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(6)
+        layout.addLayout(self.grid)
+        self.avatars: list[Avatar] = []
+
+    @property
+    def faces(self) -> list[FaceItem]:
+        return [a.item for a in self.avatars if a.item is not None]
+
+    def show_faces(self, title: str, faces: list[FaceItem], anchor: QWidget,
+                   right_aligned: bool = False) -> None:
+        """Show ``faces`` under ``title`` below ``anchor`` (nothing to show: hidden)."""
+        if not faces:
+            self.hide()
+            return
+        self.title.setText(title)
+        while len(self.avatars) < len(faces):
+            avatar = Avatar(self.library.thumbnails, self.SIZE, self)
+            self.grid.addWidget(avatar, len(self.avatars) // self.COLUMNS, len(self.avatars) % self.COLUMNS)
+            self.avatars.append(avatar)
+        for k, avatar in enumerate(self.avatars):
+            avatar.set_face(faces[k] if k < len(faces) else None)
+            avatar.setVisible(k < len(faces))
+        self.adjustSize()
+        x = anchor.width() - self.sizeHint().width() if right_aligned else 0
+        self.move(anchor.mapToGlobal(QPoint(x, anchor.height() + 30)))  # below its name
+        self.show()

@@ -16,7 +16,7 @@ import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -24,6 +24,7 @@ import numpy as np
 
 from photosort.core import defaults
 from photosort.core.records import DetectedFace
+from photosort.media.sharpness import face_sharpness
 from photosort.ml.detector import DETECTOR_ID
 from photosort.services.progress import CancelToken
 
@@ -135,6 +136,8 @@ class Analyzer:
                                  error_kind="transient")
         width, height = loaded.original_size
         faces = detector.detect(loaded.pixels)
+        faces = [replace(f, sharpness=face_sharpness(  # for the cover (services.cover)
+            loaded.pixels, (f.box.x1, f.box.y1, f.box.x2, f.box.y2))) for f in faces]
         if faces:
             landmarks = np.stack([f.landmarks for f in faces])
             boxes = np.array([[f.box.x1, f.box.y1, f.box.x2, f.box.y2] for f in faces])

@@ -31,9 +31,18 @@ from photosort.services.edits import PeopleEditor
 from photosort.services.review_state import ReviewState, load_state
 from photosort.store.db import Database
 
-SMALL_GROUP = 3
+SMALL_GROUP = 6
+"""Faces of unnamed groups up to this size are asked one by one (larger groups are proposals).
+benchmarks/bench_review.py, pages of 24, actions per 100 labelled faces with the Review on
+bollywood_actors / blackpink, labels on the centre face (--truth centre) and on the face that is
+clearly the person (--truth matched): groups up to 3 faces 27.8 / 155.4 and 12.1 / 160.3;
+6: 26.7 / 153.9 and 9.3 / 159.0; 10: 28.3 / 155.5 and 9.3 / 158.6; 20: 30.1 / 149.7 and
+8.7 / 158.8. 6 is the one that wins on both truths; five_celebrity is 9.4 / 6.8 throughout."""
 KNN = 0  # measured on bollywood_actors: 3 gave 30.4 actions per 100 faces, 0 gave 30.2
-PAGE_SIZE = 12
+PAGE_SIZE = 24
+"""Faces per "Is this Ann?" page: three rows of the Review at the default window size. Same
+benchmark, bollywood_actors, groups up to 3 faces: 12 per page 29.4 (centre) and 13.3 (matched),
+24 per page 27.8 and 12.1."""
 _BLOCK = 4096
 
 

@@ -150,10 +150,10 @@ class PhotoStore:
                     ids.append(-1)
                     continue
                 cur = c.execute(
-                    "INSERT INTO faces (photo_id, x1, y1, x2, y2, landmarks, score, embedding, model)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO faces (photo_id, x1, y1, x2, y2, landmarks, score, embedding, model,"
+                    " sharpness) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (photo_id, b.x1, b.y1, b.x2, b.y2, to_blob(face.landmarks), face.score,
-                     to_blob(emb), model))
+                     to_blob(emb), model, face.sharpness))
                 ids.append(int(cur.lastrowid))
                 link = _same_face(old, b)
                 if link is not None:  # "not this person" decisions follow the face too

@@ -261,3 +261,10 @@ CREATE TRIGGER person_photos_delete AFTER DELETE ON person_photos BEGIN
     UPDATE person_stats SET photos = photos - 1 WHERE person_id = OLD.person_id;
 END;
 """
+
+# 9: a face's sharpness (issue 11: the automatic cover is large, sharp and frontal):
+# the variance of the Laplacian of its crop at a fixed size (``media.sharpness``),
+# NULL for faces analysed before (or drawn by the user).
+MIGRATIONS[9] = """
+ALTER TABLE faces ADD COLUMN sharpness REAL;
+"""
