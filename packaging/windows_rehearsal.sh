@@ -103,7 +103,7 @@ run_step() {
         result="FAILED: ${STEP_ERROR:-exit $code, see $LOGS/$name.log}"
         [ -z "$FIRST_FAILURE" ] && FIRST_FAILURE="$name: ${STEP_ERROR:-exit $code}"
     fi
-    case $STEP_NOTE in *"wine gap"*) WINE_GAPS+=("$name: $STEP_NOTE") ;; esac
+    case $STEP_NOTE in *"wine gap"*) WINE_GAPS+=("$name: wine gap${STEP_NOTE#*wine gap}") ;; esac
     STEPS+=("$name") SECONDS_TAKEN+=("$(( $(date +%s) - start ))") RESULTS+=("$result")
     log "== step $name: $result"
 }
@@ -216,9 +216,12 @@ step_python() {
     if [ ! -f "$SITE/.wine-numpy" ] && ! winpy -c "import numpy" >"$LOGS/numpy-probe.log" 2>&1; then
         grep -o "unimplemented function [^ ,]*" "$LOGS/numpy-probe.log" | head -1 >"$SITE/.wine-numpy"
         [ -s "$SITE/.wine-numpy" ] || { cat "$LOGS/numpy-probe.log"; rm "$SITE/.wine-numpy"; fail "import numpy failed"; return 1; }
+        # The locked numpy out first: an --upgrade into a --target folder once left it in place.
+        rm -rf "$SITE"/numpy "$SITE"/numpy.libs "$SITE"/numpy-*.dist-info
         UV_CACHE_DIR=$CACHE/uv uv pip install --quiet --no-deps --python-platform x86_64-pc-windows-msvc \
-            --python-version 3.11 --target "$SITE" --upgrade "numpy==$WINE_NUMPY" || { fail "numpy $WINE_NUMPY"; return 1; }
+            --python-version 3.11 --target "$SITE" "numpy==$WINE_NUMPY" || { fail "numpy $WINE_NUMPY"; return 1; }
         rm -f "$SITE"/*.whl   # uv --target leaves an empty placeholder
+        [ -d "$SITE/numpy-$WINE_NUMPY.dist-info" ] || { rm -f "$SITE/.wine-numpy"; fail "numpy $WINE_NUMPY not installed"; return 1; }
     fi
     STEP_NOTE="not installed (sdist only, no Windows wheel to cross-install): ${NO_WINDOWS_WHEEL[*]%%|*}"
     if [ -f "$SITE/.wine-numpy" ]; then
@@ -266,9 +269,12 @@ step_tests() {
 }
 
 # ---------------------------------------------------------------- 3 freeze
-freeze_inputs() {  # what the bundle is built from: tracked sources, local edits, the wheels
-    (cd "$REPO" && git ls-files -s -- photosort packaging pyproject.toml uv.lock resources \
-        && git diff HEAD -- photosort packaging pyproject.toml uv.lock resources) | sha256sum | cut -c1-16
+# What the bundle is built from (not the rehearsal's own scripts and notes).
+FROZEN_SOURCES=(photosort resources pyproject.toml uv.lock packaging/photosort.spec
+                packaging/bundle_contents.py packaging/photosort_main.py packaging/freeze.py)
+freeze_inputs() {  # tracked sources, local edits, the wheels
+    (cd "$REPO" && git ls-files -s -- "${FROZEN_SOURCES[@]}" \
+        && git diff HEAD -- "${FROZEN_SOURCES[@]}") | sha256sum | cut -c1-16
     cat "$SITE/.rehearsal-lock" "$SITE/.wine-numpy" 2>/dev/null | sha256sum | cut -c1-16
 }
 
@@ -283,8 +289,8 @@ step_freeze() {
         rm -f "$FREEZE/.inputs"
         (cd "$REPO" && git rev-parse --short HEAD) >"$FREEZE.commit.tmp" 2>/dev/null
     fi
-    (cd "$REPO" && nice -n 10 wine "$PYEXE" packaging/freeze.py "${build[@]}" --self-test --out "$(winpath "$FREEZE")" 2>&1 | cat) \
-        >"$LOGS/freeze.txt" 2>&1
+    (cd "$REPO" && nice -n 10 wine "$PYEXE" packaging/freeze.py "${build[@]}" --self-test --out "$(winpath "$FREEZE")" 2>&1 \
+        | sed -u 's/\r$//'; exit "${PIPESTATUS[0]}") >"$LOGS/freeze.txt" 2>&1
     local code=$?
     grep -E '^(freeze|bundle|frozen self-test):' "$LOGS/freeze.txt"
     tail -n 15 "$LOGS/freeze.txt"
@@ -344,8 +350,9 @@ verb_command() {  # verb_command WINDOWS_FOLDER: the command line Explorer build
     echo "${cmd//%V/$1}"
 }
 
-catalog() {  # catalog SQL: query the GUI's catalog from Linux
-    python3 - "$WIN_USER_HOME/AppData/Local/PhotoSort/catalog.sqlite3" "$1" <<'EOF'
+GUI_CATALOG=$WIN_USER_HOME/AppData/Local/PhotoSort/catalog.sqlite3
+catalog() {  # catalog SQL [FILE]: query a catalog (default: the GUI's) from Linux
+    python3 - "${2:-$GUI_CATALOG}" "$1" <<'EOF'
 import sqlite3, sys
 try:
     con = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=5)
@@ -373,10 +380,60 @@ wait_for() {  # wait_for SECONDS CONDITION...: poll every 2 s
     done
 }
 
-scanned() {  # scanned PREFIX N: N photos under the Windows PREFIX analysed
+scanned() {  # scanned PREFIX N [CATALOG]: N photos under the Windows PREFIX analysed
     local n
-    n=$(catalog "SELECT count(*) FROM photos WHERE status != 'pending' AND lower(path) LIKE lower('$1%')")
+    n=$(catalog "SELECT count(*) FROM photos WHERE status != 'pending' AND lower(path) LIKE lower('$1%')" "${3:-}")
     [ "$n" -ge "$2" ]
+}
+
+public_domain_faces() {  # public_domain_faces DIR: 10 crops, flips and tints of resources/selftest_face.jpg
+    local face=$REPO/resources/selftest_face.jpg i=0 args
+    mkdir -p "$1"
+    while read -r args; do
+        i=$((i + 1))
+        # shellcheck disable=SC2086  # the transformations are words
+        convert "$face" $args +repage -quality 92 "$1/astronaut_$(printf %02d $i).jpg" || return 1
+    done <<'EOF'
+-strip
+-flop
+-crop 170x170+15+10 -resize 240x240
+-flop -crop 160x180+20+5
+-background #dde6ee -gravity center -extent 320x260
+-rotate 8 -gravity center -crop 200x200+0+0
+-flop -rotate -6 -gravity center -crop 200x200+0+0
+-modulate 115,80
+-flop -modulate 90,110 -resize 300x300
+-colorspace Gray
+EOF
+}
+
+screenshot() {  # screenshot FILE: the virtual screen; fails when it looks blank
+    import -display "$DISPLAY" -window root "$1"
+    local colours
+    colours=$(convert "$1" -format '%k' info:)
+    echo "screenshot: $1 ($colours colours)"
+    [ "$colours" -ge 200 ] || { fail "screenshot $(basename "$1") looks blank ($colours colours)"; return 1; }
+}
+
+readme_picture() {
+    # The README's picture may not show the shared photos (not ours to give
+    # away): a window of its own (its own catalog, PHOTOSORT_HOME) on a folder of
+    # the public-domain self-test face, started by the same verb.
+    local home=$OUT/verb/readme-home folder="$OUT/verb/Astronaut (public domain)"
+    rm -rf "$home" "$folder"
+    mkdir -p "$home"
+    public_domain_faces "$folder" || { fail "convert: the public-domain faces"; return 1; }
+    local wfolder n
+    wfolder=$(winpath "$folder") n=$(ls "$folder" | wc -l)
+    (PHOTOSORT_HOME=$(winpath "$home") VERB_CMD="$(verb_command "$wfolder")" \
+        winpy "$(winpath "$REPO/packaging/rehearsal_launch.py")" >"$LOGS/gui-readme.txt" 2>&1 &)
+    wait_for 600 scanned "$wfolder" "$n" "$home/catalog.sqlite3" \
+        || { fail "README picture: the window did not scan $n photos of $wfolder in 600 s"; return 1; }
+    wait_for 120 test "$(catalog "SELECT count(*) FROM people" "$home/catalog.sqlite3")" -ge 1 \
+        || { fail "README picture: no person from $n photos of one face"; return 1; }
+    sleep 5
+    screenshot "$OUT/readme-screenshot.png" || return 1
+    wineserver -k
 }
 
 sample_workers() {  # in the background: the most PhotoSort worker processes seen at once
@@ -423,7 +480,10 @@ verb_checks() {
     local start
     start=$(date +%s)
     wait_for 900 scanned "$normal" "$n1" || { kill $sampler; fail "the window did not scan $n1 photos of $normal in 900 s"; return 1; }
-    echo "first folder: $n1 photos scanned $(( $(date +%s) - start )) s after the verb"
+    local took rate
+    took=$(( $(date +%s) - start ))
+    rate=$(python3 -c "print(f'{$n1 / max($took, 1):.2f}')")
+    echo "first folder: $n1 photos scanned $took s after the verb ($rate photos/s, window start included)"
     VERB_CMD="$cmd2" timeout 120 wine "$PYEXE" "$(winpath "$REPO/packaging/rehearsal_launch.py")" --wait 2>&1 | sed 's/\r$//' \
         || { fail "second invocation (drive root) did not hand over and exit 0"; return 1; }
     VERB_CMD="$cmd3" timeout 120 wine "$PYEXE" "$(winpath "$REPO/packaging/rehearsal_launch.py")" --wait 2>&1 | sed 's/\r$//' \
@@ -439,14 +499,11 @@ verb_checks() {
     people=$(catalog "SELECT count(*) FROM people")
     [ "$people" -ge 2 ] || { fail "only $people people after the scans"; return 1; }
     sleep 5
-    import -display "$DISPLAY" -window root "$OUT/verb-screenshot.png"
-    local colours
-    colours=$(convert "$OUT/verb-screenshot.png" -format '%k' info:)
-    echo "screenshot: $OUT/verb-screenshot.png ($colours colours)"
-    [ "$colours" -ge 200 ] || { fail "screenshot looks blank ($colours colours)"; return 1; }
+    screenshot "$OUT/verb-screenshot.png" || return 1
     # wine's taskkill does not find the window's process by name: end the prefix's processes.
     wineserver -k
-    STEP_NOTE="$((n1 + n2 + n3)) photos in 3 folders, $people people, $workers workers; screenshot verb-screenshot.png"
+    readme_picture || return 1
+    STEP_NOTE="$((n1 + n2 + n3)) photos in 3 folders, $people people, $workers workers, first folder $rate photos/s from the verb; screenshots verb-screenshot.png, readme-screenshot.png"
 }
 
 # ---------------------------------------------------------------- 6 cli
@@ -508,10 +565,18 @@ step_cli() {
     # Windows path rules: the same folder in other letter cases is the same folder.
     local upper lower
     upper=$(echo "$wlib" | tr '[:lower:]' '[:upper:]') lower=$(echo "${wlib:0:1}" | tr '[:upper:]' '[:lower:]')${wlib:1}
+    local db=$OUT/cli/catalog.sqlite3 faces
+    faces=$(catalog "SELECT count(*) FROM faces" "$db")
     for other in "$upper" "$lower"; do
         cli scan "$other" --workers 2 | tee "$LOGS/cli-rescan.txt" | tail -n 2
         grep -q "^$n photos: 0 new, 0 moved, 0 changed, $n unchanged, 0 removed" "$LOGS/cli-rescan.txt" \
             || { fail "rescan as $other: $(grep -m1 photos: "$LOGS/cli-rescan.txt")"; return 1; }
+        # No photo or face twice in the catalog (#10's path keys).
+        [ "$(catalog "SELECT count(*) FROM photos" "$db")" -eq "$n" ] \
+            && [ "$(catalog "SELECT count(DISTINCT lower(path)) FROM photos" "$db")" -eq "$n" ] \
+            && [ "$(catalog "SELECT count(*) FROM faces" "$db")" -eq "$faces" ] \
+            || { fail "rescan as $other: $(catalog "SELECT count(*) FROM photos" "$db") photos and $(catalog "SELECT count(*) FROM faces" "$db") faces in the catalog (want $n and $faces)"; return 1; }
+        echo "rescan as $other: 0 new; the catalog still holds $n photos and $faces faces"
     done
     local rate
     rate=$(python3 -c "print(f'{$n / $seconds:.2f}')")
