@@ -386,6 +386,10 @@ scanned() {  # scanned PREFIX N [CATALOG]: N photos under the Windows PREFIX ana
     [ "$n" -ge "$2" ]
 }
 
+has_people() {  # has_people N [CATALOG]: at least N people grouped
+    [ "$(catalog "SELECT count(*) FROM people" "${2:-}")" -ge "$1" ]
+}
+
 public_domain_faces() {  # public_domain_faces DIR: 10 crops, flips and tints of resources/selftest_face.jpg
     local face=$REPO/resources/selftest_face.jpg i=0 args
     mkdir -p "$1"
@@ -429,7 +433,7 @@ readme_picture() {
         winpy "$(winpath "$REPO/packaging/rehearsal_launch.py")" >"$LOGS/gui-readme.txt" 2>&1 &)
     wait_for 600 scanned "$wfolder" "$n" "$home/catalog.sqlite3" \
         || { fail "README picture: the window did not scan $n photos of $wfolder in 600 s"; return 1; }
-    wait_for 120 test "$(catalog "SELECT count(*) FROM people" "$home/catalog.sqlite3")" -ge 1 \
+    wait_for 120 has_people 1 "$home/catalog.sqlite3" \
         || { fail "README picture: no person from $n photos of one face"; return 1; }
     sleep 5
     screenshot "$OUT/readme-screenshot.png" || return 1
@@ -495,9 +499,9 @@ verb_checks() {
     workers=$(cat "$OUT/max-workers" 2>/dev/null || echo 0)
     echo "scan worker processes seen at once: $workers"
     [ "$workers" -ge 2 ] || { fail "the frozen app scanned with $workers worker processes (want >= 2)"; return 1; }
+    wait_for 120 has_people 2 || { fail "only $(catalog "SELECT count(*) FROM people") people after the scans"; return 1; }
     local people
     people=$(catalog "SELECT count(*) FROM people")
-    [ "$people" -ge 2 ] || { fail "only $people people after the scans"; return 1; }
     sleep 5
     screenshot "$OUT/verb-screenshot.png" || return 1
     # wine's taskkill does not find the window's process by name: end the prefix's processes.
