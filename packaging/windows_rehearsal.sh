@@ -204,9 +204,11 @@ step_python() {
     (cd "$REPO" && uv export --frozen --no-hashes --no-emit-project --group dev --group packaging \
         "${skip[@]}" -o "$req" >/dev/null) || { fail "uv export --frozen failed (uv.lock out of date?)"; return 1; }
     local stamp=$SITE/.rehearsal-lock
+    # --no-config: the project's [tool.uv] overrides (numpy>=2.0, torch>=2.14)
+    # would otherwise replace these exact pins (and numpy==2.0.2 below).
     if [ ! -f "$stamp" ] || ! cmp -s "$req" "$stamp"; then
         rm -rf "$SITE"
-        UV_CACHE_DIR=$CACHE/uv uv pip install --quiet --no-deps --python-platform x86_64-pc-windows-msvc \
+        UV_CACHE_DIR=$CACHE/uv uv pip install --no-config --quiet --no-deps --python-platform x86_64-pc-windows-msvc \
             --python-version 3.11 --target "$SITE" -r "$req" || { fail "uv pip install (win_amd64) failed"; return 1; }
         cp "$req" "$stamp"
     fi
@@ -218,7 +220,7 @@ step_python() {
         [ -s "$SITE/.wine-numpy" ] || { cat "$LOGS/numpy-probe.log"; rm "$SITE/.wine-numpy"; fail "import numpy failed"; return 1; }
         # The locked numpy out first: an --upgrade into a --target folder once left it in place.
         rm -rf "$SITE"/numpy "$SITE"/numpy.libs "$SITE"/numpy-*.dist-info
-        UV_CACHE_DIR=$CACHE/uv uv pip install --quiet --no-deps --python-platform x86_64-pc-windows-msvc \
+        UV_CACHE_DIR=$CACHE/uv uv pip install --no-config --quiet --no-deps --python-platform x86_64-pc-windows-msvc \
             --python-version 3.11 --target "$SITE" "numpy==$WINE_NUMPY" || { fail "numpy $WINE_NUMPY"; return 1; }
         rm -f "$SITE"/*.whl   # uv --target leaves an empty placeholder
         [ -d "$SITE/numpy-$WINE_NUMPY.dist-info" ] || { rm -f "$SITE/.wine-numpy"; fail "numpy $WINE_NUMPY not installed"; return 1; }
@@ -390,26 +392,6 @@ has_people() {  # has_people N [CATALOG]: at least N people grouped
     [ "$(catalog "SELECT count(*) FROM people" "${2:-}")" -ge "$1" ]
 }
 
-public_domain_faces() {  # public_domain_faces DIR: 10 crops, flips and tints of resources/selftest_face.jpg
-    local face=$REPO/resources/selftest_face.jpg i=0 args
-    mkdir -p "$1"
-    while read -r args; do
-        i=$((i + 1))
-        # shellcheck disable=SC2086  # the transformations are words
-        convert "$face" $args +repage -quality 92 "$1/astronaut_$(printf %02d $i).jpg" || return 1
-    done <<'EOF'
--strip
--flop
--crop 170x170+15+10 -resize 240x240
--flop -crop 160x180+20+5
--background #dde6ee -gravity center -extent 320x260
--rotate 8 -gravity center -crop 200x200+0+0
--flop -rotate -6 -gravity center -crop 200x200+0+0
--modulate 115,80
--flop -modulate 90,110 -resize 300x300
--colorspace Gray
-EOF
-}
 
 screenshot() {  # screenshot FILE: the virtual screen; fails when it looks blank
     import -display "$DISPLAY" -window root "$1"
@@ -425,8 +407,9 @@ readme_picture() {
     # the public-domain self-test face, started by the same verb.
     local home=$OUT/verb/readme-home folder="$OUT/verb/Astronaut (public domain)"
     rm -rf "$home" "$folder"
-    mkdir -p "$home"
-    public_domain_faces "$folder" || { fail "convert: the public-domain faces"; return 1; }
+    mkdir -p "$home" "$folder"
+    winpy "$(winpath "$REPO/packaging/public_domain_faces.py")" "$(winpath "$folder")" \
+        || { fail "packaging/public_domain_faces.py failed"; return 1; }
     local wfolder n
     wfolder=$(winpath "$folder") n=$(ls "$folder" | wc -l)
     (PHOTOSORT_HOME=$(winpath "$home") VERB_CMD="$(verb_command "$wfolder")" \
