@@ -142,16 +142,17 @@ step_machine() {
         win reg add 'HKCU\Software\Wine\WineDbg' /v ShowCrashDialog /t REG_DWORD /d 0 /f >/dev/null
         touch "$WINEPREFIX/.rehearsal-wine32"
     fi
-    # Wine < 11.5 has no icuuc.dll, which Qt 6.12's Qt6Core.dll imports from
+    # Wine < 11.5 has no icuuc.dll, which Qt6Core.dll (Qt 6.11 and 6.12) imports from
     # System32 ("Library icuuc.dll ... not found"): a stand-in goes there.
     local icuuc=$WINEPREFIX/drive_c/windows/system32/icuuc.dll
     if [ ! -f "$icuuc" ] || [ "$REPO/packaging/wine/icuuc_shim.c" -nt "$icuuc" ]; then
         x86_64-w64-mingw32-gcc -O2 -Wall -shared -s -o "$icuuc" "$REPO/packaging/wine/icuuc_shim.c" \
             || { fail "compiling the icuuc.dll stand-in failed"; return 1; }
     fi
-    # Wine 8 lacks mscms.WcsCreateIccProfile, which Qt's qwindows.dll calls for
-    # each screen's colour profile (the window never opens): a stand-in with no
-    # colour profiles, loaded instead of wine's own mscms.dll.
+    # Wine 8 lacks mscms.WcsCreateIccProfile, which Qt 6.12's qwindows.dll calls
+    # for each screen's colour profile (the window never opens): a stand-in with
+    # no colour profiles, loaded instead of wine's own mscms.dll.  The locked Qt
+    # (6.11.3, below 6.12 for the reason in pyproject.toml) names no mscms function.
     local mscms=$WINEPREFIX/drive_c/windows/system32/mscms.dll
     if [ ! -f "$WINEPREFIX/.rehearsal-mscms" ] || [ "$REPO/packaging/wine/mscms_shim.c" -nt "$mscms" ]; then
         x86_64-w64-mingw32-gcc -O2 -Wall -shared -s -o "$mscms" "$REPO/packaging/wine/mscms_shim.c" \
@@ -159,7 +160,7 @@ step_machine() {
         win reg add 'HKCU\Software\Wine\DllOverrides' /v mscms /d native /f >/dev/null
         touch "$WINEPREFIX/.rehearsal-mscms"
     fi
-    STEP_NOTE="$(wine --version), display $DISPLAY; wine gap: no icuuc.dll before wine 11.5 and no mscms.WcsCreateIccProfile in wine 8, stand-ins from packaging/wine/"
+    STEP_NOTE="$(wine --version), display $DISPLAY; wine gap: no icuuc.dll before wine 11.5 (Qt6Core.dll imports it), a stand-in from packaging/wine/"
 }
 
 # ---------------------------------------------------------------- 1 python
