@@ -281,16 +281,29 @@ freeze_inputs() {  # tracked sources, local edits, the wheels
     cat "$SITE/.rehearsal-lock" "$SITE/.wine-numpy" 2>/dev/null | sha256sum | cut -c1-16
 }
 
+frozen_sources_unchanged() {  # INPUTS: the bundle's commit has these frozen sources and the same wheels
+    local commit
+    commit=$(cat "$FREEZE/.commit" 2>/dev/null)
+    [[ $commit =~ ^[0-9a-f]{7,40}$ ]] || return 1
+    [ "$(cut -d' ' -f2 "$FREEZE/.inputs" 2>/dev/null)" = "$(echo "$1" | cut -d' ' -f2)" ] || return 1
+    (cd "$REPO" && git diff --quiet "$commit" -- "${FROZEN_SOURCES[@]}") 2>/dev/null
+}
+
 step_freeze() {
     local inputs build=() reused=""
     inputs=$(freeze_inputs | tr '\n' ' ')
     if [ -f "$FREEZE/dist/PhotoSort/photosort-cli.exe" ] && [ "$(cat "$FREEZE/.inputs" 2>/dev/null)" = "$inputs" ]; then
         build=(--skip-build) reused="bundle up to date, not rebuilt"
+    elif [ -f "$FREEZE/dist/PhotoSort/photosort-cli.exe" ] && frozen_sources_unchanged "$inputs"; then
+        build=(--skip-build) reused="bundle of commit $(cat "$FREEZE/.commit"), whose frozen sources are these, reused"
     elif [ -f "$FREEZE/dist/PhotoSort/photosort-cli.exe" ] && [ -n "${REHEARSAL_REUSE_BUNDLE:-}" ]; then
         build=(--skip-build) reused="REHEARSAL_REUSE_BUNDLE: bundle of commit $(cat "$FREEZE/.commit" 2>/dev/null) reused"
     else
         rm -f "$FREEZE/.inputs"
-        (cd "$REPO" && git rev-parse --short HEAD) >"$FREEZE.commit.tmp" 2>/dev/null
+        # The commit, or not a bare commit when the frozen sources have local edits.
+        (cd "$REPO" && git rev-parse --short HEAD | tr -d '\n' \
+            && { git diff --quiet HEAD -- "${FROZEN_SOURCES[@]}" || echo -n " with local edits"; } && echo) \
+            >"$FREEZE.commit.tmp" 2>/dev/null
     fi
     (cd "$REPO" && nice -n 10 wine "$PYEXE" packaging/freeze.py "${build[@]}" --self-test --out "$(winpath "$FREEZE")" 2>&1 \
         | sed -u 's/\r$//'; exit "${PIPESTATUS[0]}") >"$LOGS/freeze.txt" 2>&1
