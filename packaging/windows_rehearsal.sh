@@ -267,7 +267,7 @@ step_tests() {
     local code=$?
     tail -n 40 "$LOGS/pytest.txt"
     STEP_NOTE=$(grep -E '[0-9]+ (passed|failed)' "$LOGS/pytest.txt" | tail -1 | tr -d '=' | xargs)
-    [ ${#gaps[@]} -gt 0 ] && STEP_NOTE="$STEP_NOTE; wine gap, deselected: ${gaps[*]}"
+    [ ${#gaps[@]} -gt 0 ] && STEP_NOTE="$STEP_NOTE; wine gap, deselected: $(printf '%s; ' "${gaps[@]}" | sed 's/; $//')"
     [ $code -eq 0 ] || { fail "pytest: ${STEP_NOTE:-exit $code}; first: $(grep -m1 -E '^(FAILED|ERROR)' "$LOGS/pytest.txt")"; return 1; }
 }
 
