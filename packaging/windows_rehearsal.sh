@@ -17,7 +17,8 @@
 #                root and a folder named with spaces and non-ASCII letters:
 #                window, >= 2 scan workers, screenshot with people, hand-off
 #   6 cli        installed photosort-cli: scan, rename, organize --move, undo,
-#                byte-for-byte restore; case-insensitive paths, drive letters
+#                byte-for-byte restore; case-insensitive paths, drive letters (no
+#                photo twice); write-tags --embedded and its undo, byte for byte
 #   7 numba      50k synthetic faces clustered (fast_hdbscan) in two launches;
 #                the second does not compile (numba cache in the per-user folder)
 #   8 uninstall  silent uninstall; files and keys gone
@@ -314,7 +315,7 @@ step_freeze() {
         echo "$inputs" >"$FREEZE/.inputs"
         mv "$FREEZE.commit.tmp" "$FREEZE/.commit" 2>/dev/null
     fi
-    STEP_NOTE=$(grep -E '^(freeze|frozen self-test):' "$LOGS/freeze.txt" | tr '\n' ' ' | xargs)${reused:+; $reused}
+    STEP_NOTE=$(grep -E '^(freeze|frozen self-test):' "$LOGS/freeze.txt" | paste -sd';' | sed 's/;/; /g')${reused:+; $reused}
     [ $code -eq 0 ] || { fail "freeze.py --self-test: exit $code: $(grep -m1 -E 'Error|error|FAIL' "$LOGS/freeze.txt")"; return 1; }
 }
 
@@ -530,8 +531,8 @@ pipe_gap_check() {
     wine_gap "multiprocessing pools hang: $(head -1 "$LOGS/pipe-probe-win10.txt")"
 }
 
-manifest() {  # manifest DIR: "sha256  relative path" of every file, sorted
-    (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+manifest() {  # manifest DIR: "sha256  relative path" of every file, sorted (not the tagged copies undo keeps aside)
+    (cd "$1" && find . -path ./.photosort-originals -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)
 }
 
 cli() { win "$APP/photosort-cli.exe" --db "$(winpath "$OUT/cli/catalog.sqlite3")" "$@"; }
@@ -579,9 +580,17 @@ step_cli() {
             || { fail "rescan as $other: $(catalog "SELECT count(*) FROM photos" "$db") photos and $(catalog "SELECT count(*) FROM faces" "$db") faces in the catalog (want $n and $faces)"; return 1; }
         echo "rescan as $other: 0 new; the catalog still holds $n photos and $faces faces"
     done
+    # Names into the photos themselves (exiv2 in the frozen app), then undo: the originals back byte for byte.
+    cli write-tags --embedded | tee "$LOGS/cli-write-tags.txt" | tail -n 2 || { fail "write-tags --embedded failed: $(grep -m1 -i error "$LOGS/cli-write-tags.txt")"; return 1; }
+    local tagged
+    tagged=$(sed -n 's/^Total: \([0-9]*\) written.*/\1/p' "$LOGS/cli-write-tags.txt")
+    [ "${tagged:-0}" -gt 0 ] || { fail "write-tags --embedded wrote nothing"; return 1; }
+    manifest "$lib" | cmp -s - "$OUT/cli/before.txt" && { fail "write-tags --embedded changed no photo"; return 1; }
+    cli undo | tail -n 1 || { fail "undo of write-tags failed"; return 1; }
+    manifest "$lib" | cmp -s - "$OUT/cli/before.txt" || { fail "undo of write-tags did not restore the photos byte for byte"; return 1; }
     local rate
     rate=$(python3 -c "print(f'{$n / $seconds:.2f}')")
-    STEP_NOTE="$n photos scanned in $seconds s ($rate photos/s, 2 workers); $moved moved and back; case/drive-letter rescans: 0 new${PIPE_GAP_NOTE:+; $PIPE_GAP_NOTE}"
+    STEP_NOTE="$n photos scanned in $seconds s ($rate photos/s, 2 workers); $moved moved and back; case/drive-letter rescans: 0 new; $tagged tagged (exiv2) and back${PIPE_GAP_NOTE:+; $PIPE_GAP_NOTE}"
 }
 
 # ---------------------------------------------------------------- 7 numba
