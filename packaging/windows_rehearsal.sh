@@ -447,9 +447,11 @@ sample_workers() {  # in the background: the most PhotoSort worker processes see
     done
 }
 
-step_verb() {  # the checks, then the window ends whatever they found (the uninstaller needs its files)
+SAMPLER=""
+step_verb() {  # the checks, then the window and the sampler end whatever they found (the uninstaller needs its files)
     verb_checks
     local code=$?
+    [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
     wineserver -k
     return $code
 }
@@ -476,12 +478,12 @@ verb_checks() {
     local n1 n2 n3
     n1=$(ls "$base/photos" | wc -l) n2=$(ls "$base/root" | wc -l) n3=$(ls "$base/Fotos von Zoë und Jürgen" | wc -l)
     rm -f "$OUT/max-workers"
-    sample_workers & local sampler=$!
+    sample_workers & SAMPLER=$!
     # In the background: the window inherits the launcher's output pipe and keeps it open.
     (VERB_CMD="$cmd1" winpy "$(winpath "$REPO/packaging/rehearsal_launch.py")" >"$LOGS/gui.txt" 2>&1 &)
     local start
     start=$(date +%s)
-    wait_for 900 scanned "$normal" "$n1" || { kill $sampler; fail "the window did not scan $n1 photos of $normal in 900 s"; return 1; }
+    wait_for 900 scanned "$normal" "$n1" || { fail "the window did not scan $n1 photos of $normal in 900 s"; return 1; }
     local took rate
     took=$(( $(date +%s) - start ))
     rate=$(python3 -c "print(f'{$n1 / max($took, 1):.2f}')")
@@ -490,9 +492,9 @@ verb_checks() {
         || { fail "second invocation (drive root) did not hand over and exit 0"; return 1; }
     VERB_CMD="$cmd3" timeout 120 wine "$PYEXE" "$(winpath "$REPO/packaging/rehearsal_launch.py")" --wait 2>&1 | sed 's/\r$//' \
         || { fail "third invocation (non-ASCII folder) did not hand over and exit 0"; return 1; }
-    wait_for 600 scanned 'P:\' "$n2" || { kill $sampler; fail "drive root P:\\ not scanned by the running window"; return 1; }
-    wait_for 600 scanned "$accented" "$n3" || { kill $sampler; fail "folder '$accented' not scanned by the running window"; return 1; }
-    kill $sampler
+    wait_for 600 scanned 'P:\' "$n2" || { fail "drive root P:\\ not scanned by the running window"; return 1; }
+    wait_for 600 scanned "$accented" "$n3" || { fail "folder '$accented' not scanned by the running window"; return 1; }
+    kill "$SAMPLER"
     local workers
     workers=$(cat "$OUT/max-workers" 2>/dev/null || echo 0)
     echo "scan worker processes seen at once: $workers"
