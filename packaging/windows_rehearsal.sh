@@ -573,7 +573,7 @@ step_cli() {
     faces=$(catalog "SELECT count(*) FROM faces" "$db")
     for other in "$upper" "$lower"; do
         cli scan "$other" --workers 2 | tee "$LOGS/cli-rescan.txt" | tail -n 2
-        grep -q "^$n photos: 0 new, 0 moved, 0 changed, $n unchanged, 0 removed" "$LOGS/cli-rescan.txt" \
+        grep -q "^$n photos: 0 new, 0 moved, 0 changed, $n unchanged, 0 back" "$LOGS/cli-rescan.txt" \
             || { fail "rescan as $other: $(grep -m1 photos: "$LOGS/cli-rescan.txt")"; return 1; }
         # No photo or face twice in the catalog (#10's path keys).
         [ "$(catalog "SELECT count(*) FROM photos" "$db")" -eq "$n" ] \
