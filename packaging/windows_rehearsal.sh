@@ -507,7 +507,7 @@ verb_checks() {
     # wine's taskkill does not find the window's process by name: end the prefix's processes.
     wineserver -k
     readme_picture || return 1
-    STEP_NOTE="$((n1 + n2 + n3)) photos in 3 folders, $people people, $workers workers, first folder $rate photos/s from the verb; screenshots verb-screenshot.png, readme-screenshot.png"
+    STEP_NOTE="$((n1 + n2 + n3)) photos in 3 folders, $people people, $workers workers, first folder $rate photos/s from the verb; screenshots verb-screenshot.png, readme-screenshot.png${PIPE_GAP_NOTE:+; $PIPE_GAP_NOTE}"
 }
 
 # ---------------------------------------------------------------- 6 cli
@@ -522,11 +522,14 @@ pipe_gap_check() {
     local probe
     probe=$(winpath "$REPO/packaging/wine/probe_empty_pipe_message.py")
     if winpy "$probe" >"$LOGS/pipe-probe.txt" 2>&1; then
+        # A prefix this script set to win10 before (the probe had stalled then): still the gap.
+        [ -f "$WINEPREFIX/.rehearsal-win10" ] && PIPE_GAP_NOTE="wine gap: the prefix reported Windows 7 while its pipes act as Windows 8+ (multiprocessing pools hung; $(cat "$WINEPREFIX/.rehearsal-win10")); prefix set to win10"
         return 0
     fi
     echo "pipe probe: $(head -1 "$LOGS/pipe-probe.txt")"
     win reg add 'HKCU\Software\Wine' /v Version /t REG_SZ /d win10 /f >/dev/null
     if winpy "$probe" >"$LOGS/pipe-probe-win10.txt" 2>&1; then
+        echo "probe stalled at $(date -u +%FT%TZ)" >"$WINEPREFIX/.rehearsal-win10"
         PIPE_GAP_NOTE="wine gap: the prefix reported Windows 7 while its pipes act as Windows 8+ (multiprocessing pools hung); prefix set to win10"
         return 0
     fi
