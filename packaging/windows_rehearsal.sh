@@ -407,7 +407,6 @@ has_people() {  # has_people N [CATALOG]: at least N people grouped
     [ "$(catalog "SELECT count(*) FROM people" "${2:-}")" -ge "$1" ]
 }
 
-
 screenshot() {  # screenshot FILE: the virtual screen; fails when it looks blank
     import -display "$DISPLAY" -window root "$1"
     local colours
@@ -460,6 +459,11 @@ verb_checks() {
     pipe_gap_check || return $?   # (defined with step 6)
     local base=$OUT/verb
     rm -rf "$base" "$WIN_USER_HOME/AppData/Local/PhotoSort"
+    # A window ended by `wineserver -k` leaves its single-instance lock (the pid
+    # in it); wine numbers processes from the same low pids after the wineserver
+    # restarts, so that pid can be alive again (the new window itself), and the
+    # new window takes itself for a second instance and exits.
+    rm -f "$WIN_USER_HOME"/Temp/photosort-*.lock
     # 30 photos in the first folder: from 24 on, a scan runs in worker processes
     # (photosort.services.analyze.IN_PROCESS_BELOW).
     photo_folder "$base/photos" five_celebrity 6
