@@ -52,6 +52,19 @@ def test_one_folder_build_with_a_windowed_and_a_console_executable(spec_calls):
     assert made == {"PhotoSort": False, "photosort-cli": True}
 
 
+def test_numba_code_is_imported_from_its_source_files(spec_calls):
+    """numba caches into NUMBA_CACHE_DIR only when a function's code names an existing file.
+
+    Code from PyInstaller's PYZ names a relative path (``fast_hdbscan/boruvka.py``),
+    which exists nowhere, even when the ``.py`` is collected beside it (``pyz+py``):
+    the frozen app then cached into numba's own folder.  Only ``py`` (imported from
+    the collected source) gives the absolute path.
+    """
+    (analysis,) = spec_calls["Analysis"]
+    modes = ast.literal_eval(_keywords(analysis)["module_collection_mode"])
+    assert modes["fast_hdbscan"] == "py"
+
+
 def test_every_bundled_data_file_exists_and_lands_where_the_code_looks(contents):
     datas = contents.datas()
     for source, _folder in datas:

@@ -15,10 +15,12 @@ def test_self_test_passes_and_reports_versions_and_timings():
     report = out.getvalue()
     assert code == 0, report
     assert report.rstrip().endswith("PASS")
-    for step in ("import torch", "load detector", "load embedder", "read image", "detect", "embed", "cluster", "total"):
+    for step in ("import torch", "load detector", "load embedder", "read image", "load codecs", "detect", "embed",
+                 "cluster", "total"):
         assert re.search(rf"^  {step}\s+\d+ ms", report, re.MULTILINE), (step, report)
     assert re.search(r"torch \d+\.\d+", report)
     assert "3 x 128-d float32" in report
+    assert re.search(r"exiv2 \d+\.\d+.*, libraw \d+\.\d+.*, libheif \d+\.\d+", report)
     labels = re.search(r"labels ((?:-?\d+ ?){6})", report).group(1).split()
     assert len(set(labels[:3])) == 1 and len(set(labels[3:])) == 1 and labels[0] != labels[3]
 

@@ -3,7 +3,9 @@
 Runs the real pipeline on a small bundled photo (``resources/selftest_face.jpg``,
 public domain): imports torch, loads the MTCNN detector and the embedding
 network, detects and embeds the face (and its mirror image and a smaller
-copy), then clusters those embeddings with a second, synthetic group.  Prints
+copy), then clusters those embeddings with a second, synthetic group; loads
+the file libraries that carry their own DLLs (exiv2 for embedded tags, LibRaw,
+libheif) and reads the photo's XMP through exiv2.  Prints
 versions and the time of each step; any failure gives a non-zero exit code.
 It is what CI runs on the frozen ``photosort-cli.exe``.
 """
@@ -75,6 +77,7 @@ def _run_steps(steps: _Steps) -> None:
     embedder = steps.run("load embedder", lambda: DlibResNetEmbedder(device="cpu"),
                          lambda e: e.model_id)
     image = steps.run("read image", _read_image, lambda im: f"{im.shape[1]}x{im.shape[0]} {SELFTEST_IMAGE}")
+    steps.run("load codecs", _load_codecs, str)
     variants = [image, image[:, ::-1].copy(), _shrink(image, 0.6)]
 
     faces = steps.run("detect", lambda: [_one_face(detector, im) for im in variants],
@@ -112,6 +115,21 @@ def _read_image() -> np.ndarray:
     path = resource_path(SELFTEST_IMAGE)
     with Image.open(path) as im:
         return np.asarray(im.convert("RGB"))
+
+
+def _load_codecs() -> str:
+    """exiv2 (pyexiv2 loads its DLL by path), LibRaw and libheif: a frozen app must carry each one."""
+    import pillow_heif
+    import pyexiv2
+    import rawpy
+
+    image = pyexiv2.ImageData(resource_path(SELFTEST_IMAGE).read_bytes())
+    try:
+        image.read_xmp()
+    finally:
+        image.close()
+    libraw = ".".join(str(v) for v in rawpy.libraw_version)
+    return f"exiv2 {pyexiv2.__exiv2_version__}, libraw {libraw}, libheif {pillow_heif.libheif_version()}"
 
 
 def _shrink(image: np.ndarray, factor: float) -> np.ndarray:
