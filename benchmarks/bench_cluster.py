@@ -60,18 +60,20 @@ RANK, MEAN_NORM, SAME, DIFFERENT = 80, 1.31, 0.43, 0.83
 
 
 def make_faces(
-    n: int, *, seed: int = 0, intra: tuple[float, float] = (0.3, 0.55)
+    n: int, *, seed: int = 0, intra: tuple[float, float] = (0.3, 0.55),
+    sizes: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(X float32 (n, 128), person label per row) shaped like dlib descriptors.
 
-    People get heavy-tailed face counts (``person_sizes``).  Person centres
+    People get heavy-tailed face counts (``person_sizes``, or the given
+    ``sizes``, which must sum to n; labels then index ``sizes``).  Person centres
     are a shared mean plus a gaussian with the between-people spectrum; a face
     is its centre plus a gaussian with the within-person spectrum, scaled per
     person so its typical same-person distance is drawn from ``intra``.  Both
     spectra live in one random RANK-dimensional subspace (see the constants).
     """
     rng = np.random.default_rng(seed)
-    sizes = person_sizes(n, rng)
+    sizes = person_sizes(n, rng) if sizes is None else np.asarray(sizes)
     basis = np.linalg.qr(rng.normal(size=(DIM, RANK)))[0]
     k = np.arange(RANK)
     between = np.sqrt(1 / (k + 2) / np.sum(1 / (k + 2)))

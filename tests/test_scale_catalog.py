@@ -1,0 +1,55 @@
+"""The scale benchmark's catalog builder (``benchmarks/scale_catalog.py``) at a small size."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from photosort.services.scan import scan
+from photosort.store.db import Database
+from photosort.store.people import PeopleStore
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("scale_catalog",
+                                                  REPO / "benchmarks" / "scale_catalog.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_small_catalog_is_real_and_rescans_unchanged(tmp_path: Path) -> None:
+    db_path, files = tmp_path / "scale.sqlite3", tmp_path / "Pictures"
+    facts = _builder().build_catalog(db_path, photos=1_000, faces=2_000, seed=3, files_root=files)
+    db = Database(db_path)
+    try:
+        counts = {k: db.query(f"SELECT COUNT(*) FROM {k}")[0][0]
+                  for k in ("photos", "faces", "people", "rejections", "cannot_link")}
+        assert counts == {"photos": 1_000, "faces": 2_000, "people": facts["people"],
+                          "rejections": facts["rejections"], "cannot_link": facts["cannot_links"]}
+        assert db.query("PRAGMA foreign_key_check") == []
+        # no person twice in one photo; strangers are unknown; the big person is the biggest
+        assert db.query("SELECT 1 FROM face_person fp JOIN faces f ON f.id = fp.face_id"
+                        " GROUP BY f.photo_id, fp.person_id HAVING COUNT(*) > 1") == []
+        people = PeopleStore(db)
+        biggest = max(people.list(), key=lambda p: p.face_count)
+        assert biggest.id == facts["big_person"] and biggest.face_count == facts["big_person_faces"]
+        assert biggest.name
+        assert db.query("SELECT COUNT(*) FROM faces WHERE id NOT IN"
+                        " (SELECT face_id FROM face_person)")[0][0] == facts["unknown_faces"]
+        assert facts["stranger_faces"] == 1_000 and facts["small_people"] > 300
+        sources = {r[0]: r[1] for r in db.query("SELECT source, COUNT(*) FROM face_person"
+                                                 " GROUP BY source")}
+        assert sources["user"] == facts["user_links"] > 0 and sources["ml"] > 0
+        files_made = sorted(p for p in files.rglob("*") if p.is_file())
+        assert len(files_made) == 1_000 and files_made[0].stat().st_size == 0
+        # a rescan stats the empty files and finds every photo unchanged: nothing to analyze
+        summary = scan(db, [files])
+        assert (summary.discovered, summary.unchanged, summary.new, summary.changed,
+                summary.missing, summary.analyzed) == (1_000, 1_000, 0, 0, 0, 0)
+        names = {p.id: p.name for p in people.list() if p.name}
+        assert len(names) == facts["named"]  # the regroup at the end of the scan kept every name
+    finally:
+        db.close()
