@@ -25,6 +25,7 @@ from photosort.services.analyze import AnalyzeSettings, Analyzer, WorkerPool, an
 from photosort.services.catalog_sync import CatalogSync
 from photosort.services.cluster import ClusterSettings, prewarm_clustering, update_people
 from photosort.services.face_tags import apply_names
+from photosort.services.live_grouping import LiveGrouper
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
@@ -145,7 +146,12 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
     ids = {p.path: p.id for p in todo}
     total = len(todo)
     progress(ProgressEvent("analyze", 0, total, "", 0))
-    last_cluster = time.monotonic()
+    live = None  # new faces are grouped on a thread of its own: the workers never wait for it
+    if on_people_changed and str(db.path) != ":memory:":
+        known = db.query("SELECT COALESCE(MAX(id), 0) FROM faces")[0][0]  # newer faces: this scan's
+        live = LiveGrouper(db.path, settings.model_id, cluster, on_people_changed, RECLUSTER_EVERY_S,
+                           known_up_to=known)
+        live.start()  # below the workers' priority: loads the index while they start
     try:
         results = analyze_paths([p.path for p in todo], settings, count=total, cancel=cancel,
                                 analyzer=analyzer, pool=pool)
@@ -168,11 +174,9 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
             summary.analyzed += 1
             progress(ProgressEvent("analyze", summary.analyzed, total, result.path,
                                    summary.faces_found))
-            if on_people_changed and time.monotonic() - last_cluster > RECLUSTER_EVERY_S:
-                update_people(db, settings.model_id, cluster, full=False)
-                on_people_changed()
-                last_cluster = time.monotonic()
     finally:
+        if live is not None:
+            live.stop()
         # Whatever was analyzed (also when cancelled) is grouped into people.
         progress(ProgressEvent("cluster", 0, 1, "grouping faces into people"))
         result = update_people(db, settings.model_id, cluster, full=not cancel.cancelled)

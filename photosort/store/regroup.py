@@ -146,9 +146,9 @@ def apply_proposal(db: Database, proposal: Proposal) -> Applied:
                 out.dropped_links += 1
             else:
                 links.append((f, p))
-        groups = []
-        for group in proposal.new_groups:
-            kept = [f for f in group if free(f)]
+        groups, proposed = [], {f for f, _ in proposal.links}
+        for group in proposal.new_groups:  # (a face is either linked or in a new group)
+            kept = [f for f in group if free(f) and f not in proposed]
             out.dropped_faces += len(group) - len(kept)
             if len(kept) >= 2:
                 groups.append(kept)
