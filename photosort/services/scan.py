@@ -177,10 +177,14 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
     finally:
         if live is not None:
             live.stop()
-        # Whatever was analyzed (also when cancelled) is grouped into people.
-        progress(ProgressEvent("cluster", 0, 1, "grouping faces into people"))
-        result = update_people(db, settings.model_id, cluster, full=not cancel.cancelled)
-        summary.people = result.people
-        progress(ProgressEvent("cluster", 1, 1, ""))
+        # Whatever was analyzed (also when cancelled) is grouped into people; a rescan that
+        # found nothing to analyze has nothing new to group (a regroup is on request).
+        if summary.analyzed:
+            progress(ProgressEvent("cluster", 0, 1, "grouping faces into people"))
+            summary.people = update_people(db, settings.model_id, cluster,
+                                           full=not cancel.cancelled).people
+            progress(ProgressEvent("cluster", 1, 1, ""))
+        else:
+            summary.people = db.query("SELECT COUNT(*) FROM people")[0][0]
         if on_people_changed:
             on_people_changed()
