@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from photosort.core.knn import _kmeans, _nearest
+from photosort.core.threads import one_blas_thread
 
 EXACT_UP_TO = 20_000
 CELL_SIZE = 1_000
@@ -76,28 +77,43 @@ class FaceIndex:
     def query(self, Q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(rows, distances), each (len(Q), k), nearest first; missing ones are -1 / inf.
 
-        A query row that is itself in the index finds itself at distance 0.
+        A query row that is itself in the index finds itself at distance 0. The
+        queries are searched cell by cell (one matrix product per cell probed).
         """
         Q = np.asarray(Q, dtype=np.float32).reshape(-1, self.dim) - self._mean
-        rows = np.full((len(Q), k), -1, dtype=np.int64)
-        dist = np.full((len(Q), k), np.inf, dtype=np.float32)
+        m = len(Q)
         if self._centres is None:
-            groups = [(np.arange(len(Q)), np.arange(self.n))]
+            probes = np.zeros((m, 1), dtype=np.int64)
+            cells = [[np.arange(self.n)]]
         else:
             probes = _nearest(Q, self._centres, min(PROBES, len(self._centres)))
-            groups = [(np.array([i]), np.concatenate([part for c in probes[i]
-                                                      for part in self._cells[c]]))
-                      for i in range(len(Q))]
-        for queries, candidates in groups:
-            if not candidates.size:
+            cells = self._cells
+        slots = probes.shape[1]
+        rows = np.full((m, slots, k), -1, dtype=np.int64)
+        dist = np.full((m, slots, k), np.inf, dtype=np.float32)
+        flat = probes.ravel()
+        order = np.argsort(flat, kind="stable")
+        bounds = np.flatnonzero(np.r_[True, flat[order][1:] != flat[order][:-1], True])
+        q_sq = np.einsum("ij,ij->i", Q, Q)
+        with one_blas_thread():  # many small products: BLAS's threads would only wait on each other
+            self._search(Q, q_sq, probes, cells, order, bounds, rows, dist, k)
+        rows, dist = rows.reshape(m, -1), dist.reshape(m, -1)
+        best = np.argsort(dist, axis=1, kind="stable")[:, :k]
+        rows, dist = np.take_along_axis(rows, best, axis=1), np.take_along_axis(dist, best, axis=1)
+        rows[np.isinf(dist)] = -1
+        return rows, np.sqrt(np.maximum(dist, 0))
+
+    def _search(self, Q, q_sq, probes, cells, order, bounds, rows, dist, k) -> None:
+        flat, slots = probes.ravel(), probes.shape[1]
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            pairs = order[a:b]
+            queries, slot = pairs // slots, pairs % slots
+            members = np.concatenate(cells[int(flat[pairs[0]])])
+            if not members.size:
                 continue
-            C = self._Z[candidates]
-            D = (np.einsum("ij,ij->i", C, C)[None, :] - 2.0 * Q[queries] @ C.T
-                 + np.einsum("ij,ij->i", Q[queries], Q[queries])[:, None])
-            take = min(k, candidates.size)
+            C = self._Z[members]
+            D = np.einsum("ij,ij->i", C, C)[None, :] - 2.0 * (Q[queries] @ C.T) + q_sq[queries, None]
+            take = min(k, members.size)
             best = np.argpartition(D, take - 1, axis=1)[:, :take]
-            order = np.argsort(np.take_along_axis(D, best, axis=1), axis=1, kind="stable")
-            best = np.take_along_axis(best, order, axis=1)
-            rows[queries, :take] = candidates[best]
-            dist[queries, :take] = np.sqrt(np.maximum(np.take_along_axis(D, best, axis=1), 0))
-        return rows, dist
+            rows[queries, slot, :take] = members[best]
+            dist[queries, slot, :take] = np.take_along_axis(D, best, axis=1)
