@@ -9,7 +9,11 @@ Each analyzed photo is committed on its own, so a scan stopped by Ctrl-C or
 a crash resumes where it stopped. Once discovery has found enough photos to
 analyze for worker processes to pay off, the workers are started, so that
 their start-up overlaps the rest of discovery; the clustering libraries are
-imported in the background while the photos are analyzed.
+imported in the background while the photos are analyzed. With
+``on_people_changed`` (the window) new faces are grouped while the scan runs,
+on a thread and connection of their own (:mod:`photosort.services.live_grouping`),
+so the loop that saves the workers' results never waits for grouping; the
+full regroup ends every scan that analyzed something.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
 
 RECLUSTER_EVERY_S = 5.0
+"""Seconds between two live grouping steps while a scan runs."""
 
 
 @dataclass
