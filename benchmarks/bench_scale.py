@@ -189,6 +189,7 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=1_000)
     parser.add_argument("--real", type=int, default=200, help="12 MP photos scanned (0: skip)")
     parser.add_argument("--skip-full", action="store_true", help="skip the full regroup")
+    parser.add_argument("--only-scan", action="store_true", help="only the scan's photos/s")
     args = parser.parse_args()
 
     print(f"# CPU: {cpu_name()}", flush=True)
@@ -198,8 +199,9 @@ def main() -> None:
             ["catalog size on disk", f"{facts['size_bytes'] / 2**20:.0f} MiB", "", "-"]]
     with tempfile.TemporaryDirectory(prefix="photosort-scale-work-") as tmp:
         work = Path(tmp)
-        rows += rescan_rows(base, work, facts)
-        rows += grouping_rows(base, work, facts, args.new, args.skip_full)
+        if not args.only_scan:
+            rows += rescan_rows(base, work, facts)
+            rows += grouping_rows(base, work, facts, args.new, args.skip_full)
         if args.real:
             photos = make_12mp_photos(args.real)
             off, _ = scan_rate(base, work, photos, live=False)

@@ -28,8 +28,8 @@ whose id was reused (the highest faces deleted, then new ones written) is
 left to the full regroup that ends every scan.
 
 :class:`LiveGrouper` runs steps every few seconds on its own thread and
-database connection, at a lower CPU priority than the analysis workers, so
-the thread that consumes the workers' results never waits for grouping. A
+database connection, so the thread that consumes the workers' results never
+waits for a regroup to finish. A
 failing step is logged and the next one tried; it never fails the scan.
 """
 
@@ -273,10 +273,8 @@ class LiveGrouper:
             self.on_changed()
 
     def _run(self) -> None:
-        try:  # below the workers: grouping takes what the analysis leaves (Linux: per thread)
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-        except (AttributeError, OSError):
-            pass
+        # (not niced: a niced thread holding the GIL would stall the thread that
+        # saves the workers' results, the priority inversion bench_scale.py showed)
         db = Database(self.db_path)
         try:
             grouper = IncrementalGrouper(db, self.model_id, self.settings,

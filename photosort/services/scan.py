@@ -156,7 +156,7 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
         known = db.query("SELECT COALESCE(MAX(id), 0) FROM faces")[0][0]  # newer faces: this scan's
         live = LiveGrouper(db.path, settings.model_id, cluster, on_people_changed, RECLUSTER_EVERY_S,
                            known_up_to=known)
-        live.start()  # below the workers' priority: loads the index while they start
+        live.start()  # loads the index while the workers start
     try:
         results = analyze_paths([p.path for p in todo], settings, count=total, cancel=cancel,
                                 analyzer=analyzer, pool=pool)
