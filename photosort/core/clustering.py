@@ -43,6 +43,7 @@ person ids, hence names).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Sequence
 
 import numpy as np
@@ -138,7 +139,38 @@ def _run_fast_hdbscan(graph, min_cluster_size: int, min_samples: int, epsilon: f
         metric="precomputed",
         algorithm="kruskal",  # deterministic, unlike its parallel Borůvka
     )
-    return clusterer.fit_predict(graph)
+    return _with_big_stack(lambda: clusterer.fit_predict(graph))
+
+
+_stack_lock = threading.Lock()
+
+#: Stack of the thread fast_hdbscan runs on: its cluster selection recurses once per level
+#: of the cluster tree, which with min_cluster_size 2 is thousands of levels deep at 200k
+#: faces and overflowed the main thread's 8 MB stack (a segfault, bench_scale.py at 400k).
+CLUSTERING_STACK = 1 << 30
+
+
+def _with_big_stack(run):
+    """``run()`` on a thread with a ``CLUSTERING_STACK`` stack; its result or its exception."""
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["value"] = run()
+        except BaseException as exc:  # re-raised on the caller's thread
+            box["error"] = exc
+
+    with _stack_lock:
+        old = threading.stack_size(CLUSTERING_STACK)
+        try:
+            thread = threading.Thread(target=target, name="clustering")
+            thread.start()
+        finally:
+            threading.stack_size(old)
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def cluster_centroids(X: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,16 @@ from __future__ import annotations
 import numpy as np
 
 NOISE = -1
-MAX_NOISE = 20_000  # beyond this the O(n²) pass is skipped (≈ 10 s at the cap)
+MAX_NOISE = 20_000
+"""Up to here every pair of noise faces is compared (O(n²): ≈ 10 s at the cap on 2 cores).
+
+Beyond it the pairs closer than the threshold are searched in the k-NN
+index's cells (:mod:`photosort.core.knn`: a face's close neighbours sit in
+the few cells nearest to it), so the cost grows like n·cells probed, and
+noise linking no longer stops at a library size (it did: above 20k noise
+faces it was skipped). ``benchmarks/bench_scale.py`` reports the noise count
+of a 400k-face regroup; ``tests/test_core_linking.py`` checks that the
+cells find the exact pass's groups."""
 
 
 def link_noise(X: np.ndarray, labels: np.ndarray, threshold: float, *,
@@ -21,21 +30,14 @@ def link_noise(X: np.ndarray, labels: np.ndarray, threshold: float, *,
     """Labels where connected groups of noise points (distance ≤ ``threshold``) become clusters."""
     labels = np.asarray(labels, dtype=np.int64).copy()
     noise = np.flatnonzero(labels == NOISE)
-    if len(noise) < min_size or len(noise) > MAX_NOISE:
+    if len(noise) < min_size:
         return labels
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
     Y = np.asarray(X, dtype=np.float32)[noise]
-    sq = np.einsum("ij,ij->i", Y, Y)
     limit = threshold * threshold
-    pairs = []
-    for start in range(0, len(Y), 2048):
-        block = Y[start:start + 2048]
-        d2 = sq[start:start + 2048, None] + sq[None, :] - 2.0 * block @ Y.T
-        rows, cols = np.nonzero(d2 <= limit)
-        pairs.append((rows + start, cols))
-    rows, cols = (np.concatenate(part) for part in zip(*pairs))
+    rows, cols = _close_pairs(Y, limit) if len(Y) <= MAX_NOISE else _close_pairs_in_cells(Y, limit)
     graph = csr_matrix((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(len(Y), len(Y)))
     _, component = connected_components(graph, directed=False)  # numbered by first member
     big = np.bincount(component) >= min_size
@@ -43,3 +45,33 @@ def link_noise(X: np.ndarray, labels: np.ndarray, threshold: float, *,
     linked = big[component]
     labels[noise[linked]] = new_label[component[linked]]
     return labels
+
+
+def _close_pairs(Y: np.ndarray, limit: float) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair with squared distance ≤ ``limit`` (exact, block by block)."""
+    sq = np.einsum("ij,ij->i", Y, Y)
+    pairs = []
+    for start in range(0, len(Y), 2048):
+        block = Y[start:start + 2048]
+        d2 = sq[start:start + 2048, None] + sq[None, :] - 2.0 * block @ Y.T
+        rows, cols = np.nonzero(d2 <= limit)
+        pairs.append((rows + start, cols))
+    return tuple(np.concatenate(part) for part in zip(*pairs))
+
+
+def _close_pairs_in_cells(Y: np.ndarray, limit: float) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs with squared distance ≤ ``limit`` that share a probed cell (approximate)."""
+    from photosort.core.knn import _CellIndex
+
+    index = _CellIndex(Y, np.random.default_rng(0))
+    slots = index.probes.shape[1]
+    found = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))]
+    for cell in range(index.n_cells):
+        members = index.members[cell]
+        probers = np.unique(index.probers[cell] // slots)
+        if not members.size or not probers.size:
+            continue
+        d2 = index.distance_block(probers, members)
+        r, c = np.nonzero(d2 <= limit)
+        found.append((probers[r], members[c]))
+    return tuple(np.concatenate(part) for part in zip(*found))

@@ -1,7 +1,7 @@
 """Group faces into people, keeping everything the user decided.
 
-Faces the user placed, and faces of people the user named, are fixed: no
-re-clustering moves them, so names are never lost. Other faces first join an
+Faces the user placed, and faces of people the user named or hid, are fixed:
+no re-clustering moves them, so names and hidden people are never lost. Other faces first join an
 existing person whose centroid is close enough (without renaming anyone),
 then the rest are clustered with HDBSCAN; new clusters are matched to the
 unnamed people they overlap most, so ids stay stable from run to run.
@@ -11,6 +11,12 @@ no face of one joins the other, and a cluster holding faces of both is split
 (``core.constraints``). Thresholds come per embedder from ``core.thresholds``;
 after every update the automatic cover faces are chosen again
 (``services.cover``).
+
+Edits never race grouping: the proposal is computed from a snapshot and
+applied in one transaction that drops every part conflicting with an edit
+made meanwhile (the design and why: :mod:`photosort.store.regroup`). While a
+scan runs, new faces are grouped incrementally on a thread of their own
+(:mod:`photosort.services.live_grouping`); this full recipe runs at its end.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import importlib
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -26,10 +33,9 @@ from photosort.core.constraints import kept_apart_rejections, split_kept_apart
 from photosort.core.grouping import GroupingParams, group_faces
 from photosort.core.thresholds import thresholds_for
 from photosort.services.cover import refresh_covers
-from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
 from photosort.store.people import PeopleStore
-from photosort.store.review import ReviewStore
+from photosort.store.regroup import Proposal, Snapshot, apply_proposal, read_snapshot
 
 
 _DEFAULT = GroupingParams()
@@ -100,29 +106,45 @@ class ClusterResult:
     clustered: int
     noise: int
     people: int
+    dropped: int = 0
+    """Faces and links of the proposal left out because the user edited them meanwhile."""
 
 
 def update_people(db: Database, model_id: str, settings: ClusterSettings | None = None, *,
-                  full: bool = False) -> ClusterResult:
-    """Assign faces to people. ``full`` re-clusters every face not fixed by the user."""
-    from photosort.core.clustering import match_clusters
+                  full: bool = False,
+                  before_apply: Callable[[], None] | None = None) -> ClusterResult:
+    """Assign faces to people. ``full`` re-clusters every face not fixed by the user.
 
+    The proposal is computed from a snapshot and applied in one transaction that
+    keeps every edit made meanwhile (:mod:`photosort.store.regroup`);
+    ``before_apply`` runs between the two (tests make edits there).
+    """
     settings = settings or ClusterSettings.for_model(model_id)
     people = PeopleStore(db)
-    rows = PhotoStore(db).embeddings(model_id)
-    if not rows:
+    snap = read_snapshot(db, model_id)
+    if not len(snap.face_ids):
         people.drop_empty_unnamed()
         return ClusterResult(0, 0, 0, 0, len(people.list()))
-    face_ids = np.array([r.face_id for r in rows])
-    photo_ids = np.array([r.photo_id for r in rows])
-    X = np.stack([r.embedding for r in rows]).astype(np.float32)
-    links = people.links()
-    names = people.names()
-    apart = ReviewStore(db).cannot_links()
-    rejected = people.rejections() | kept_apart_rejections(links, apart)
+    proposal, counts = propose(snap, settings, full=full)
+    if before_apply is not None:
+        before_apply()
+    applied = apply_proposal(db, proposal)
+    refresh_covers(db)
+    return ClusterResult(faces=len(snap.face_ids), people=len(people.list()),
+                         dropped=applied.dropped_faces + applied.dropped_links, **counts)
+
+
+def propose(snap: Snapshot, settings: ClusterSettings, *, full: bool) -> tuple[Proposal, dict]:
+    """The regroup's proposal from ``snap`` (no database access) and its counts."""
+    from photosort.core.clustering import match_clusters
+
+    face_ids, photo_ids, X, links, names = snap.face_ids, snap.photo_ids, snap.X, snap.links, snap.names
+    apart = snap.apart
+    rejected = snap.rejections | kept_apart_rejections(links, apart)
 
     def is_fixed(person: int, source: str) -> bool:
-        return source == "user" or names.get(person) is not None or not full
+        return (source == "user" or names.get(person) is not None or person in snap.hidden
+                or not full)
 
     fixed = {f: p for f, (p, src) in links.items() if is_fixed(p, src)}
     free = np.array([i for i, f in enumerate(face_ids) if int(f) not in fixed], dtype=int)
@@ -151,11 +173,11 @@ def update_people(db: Database, model_id: str, settings: ClusterSettings | None 
             else:
                 new_links.extend((f, person) for f in members if (f, person) not in rejected)
             n_clustered += len(members)
-    cleared = [int(face_ids[i]) for i in free]
-    people.apply_clustering(cleared, new_links, new_groups)
-    refresh_covers(db)
-    return ClusterResult(faces=len(rows), joined=len(joined), clustered=n_clustered,
-                         noise=len(rest) - n_clustered, people=len(people.list()))
+    proposal = Proposal(version=snap.version, taken_at=snap.taken_at,
+                        cleared=[int(face_ids[i]) for i in free], links=new_links,
+                        new_groups=new_groups)
+    return proposal, dict(joined=len(joined), clustered=n_clustered,
+                          noise=len(rest) - n_clustered)
 
 
 def _join_known(X: np.ndarray, face_ids: np.ndarray, photo_ids: np.ndarray,

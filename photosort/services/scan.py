@@ -9,7 +9,11 @@ Each analyzed photo is committed on its own, so a scan stopped by Ctrl-C or
 a crash resumes where it stopped. Once discovery has found enough photos to
 analyze for worker processes to pay off, the workers are started, so that
 their start-up overlaps the rest of discovery; the clustering libraries are
-imported in the background while the photos are analyzed.
+imported in the background while the photos are analyzed. With
+``on_people_changed`` (the window) new faces are grouped while the scan runs,
+on a thread and connection of their own (:mod:`photosort.services.live_grouping`),
+so the loop that saves the workers' results never waits for grouping; the
+full regroup ends every scan that analyzed something.
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from photosort.services.analyze import AnalyzeSettings, Analyzer, WorkerPool, an
 from photosort.services.catalog_sync import CatalogSync
 from photosort.services.cluster import ClusterSettings, prewarm_clustering, update_people
 from photosort.services.face_tags import apply_names
+from photosort.services.live_grouping import LiveGrouper
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
 
 RECLUSTER_EVERY_S = 5.0
+"""Seconds between two live grouping steps while a scan runs."""
 
 
 @dataclass
@@ -145,7 +151,12 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
     ids = {p.path: p.id for p in todo}
     total = len(todo)
     progress(ProgressEvent("analyze", 0, total, "", 0))
-    last_cluster = time.monotonic()
+    live = None  # new faces are grouped on a thread of its own: the workers never wait for it
+    if on_people_changed and str(db.path) != ":memory:":
+        known = db.query("SELECT COALESCE(MAX(id), 0) FROM faces")[0][0]  # newer faces: this scan's
+        live = LiveGrouper(db.path, settings.model_id, cluster, on_people_changed, RECLUSTER_EVERY_S,
+                           known_up_to=known)
+        live.start()  # loads the index while the workers start
     try:
         results = analyze_paths([p.path for p in todo], settings, count=total, cancel=cancel,
                                 analyzer=analyzer, pool=pool)
@@ -168,15 +179,17 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
             summary.analyzed += 1
             progress(ProgressEvent("analyze", summary.analyzed, total, result.path,
                                    summary.faces_found))
-            if on_people_changed and time.monotonic() - last_cluster > RECLUSTER_EVERY_S:
-                update_people(db, settings.model_id, cluster, full=False)
-                on_people_changed()
-                last_cluster = time.monotonic()
     finally:
-        # Whatever was analyzed (also when cancelled) is grouped into people.
-        progress(ProgressEvent("cluster", 0, 1, "grouping faces into people"))
-        result = update_people(db, settings.model_id, cluster, full=not cancel.cancelled)
-        summary.people = result.people
-        progress(ProgressEvent("cluster", 1, 1, ""))
+        if live is not None:
+            live.stop()
+        # Whatever was analyzed (also when cancelled) is grouped into people; a rescan that
+        # found nothing to analyze has nothing new to group (a regroup is on request).
+        if summary.analyzed:
+            progress(ProgressEvent("cluster", 0, 1, "grouping faces into people"))
+            summary.people = update_people(db, settings.model_id, cluster,
+                                           full=not cancel.cancelled).people
+            progress(ProgressEvent("cluster", 1, 1, ""))
+        else:
+            summary.people = db.query("SELECT COUNT(*) FROM people")[0][0]
         if on_people_changed:
             on_people_changed()

@@ -119,6 +119,16 @@ class Database:
                 self.conn.execute("COMMIT")
 
     @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every query in it sees the same moment (WAL snapshot)."""
+        with self._lock:
+            self.conn.execute("BEGIN")
+            try:
+                yield self.conn
+            finally:
+                self.conn.execute("COMMIT")
+
+    @contextmanager
     def rederivable(self) -> Iterator[None]:
         """Meanwhile, commit with ``synchronous=NORMAL``: for writes a rescan re-derives from
         the files (a scan's photos, faces and groups). A power cut then costs at most the last

@@ -193,7 +193,51 @@ CREATE TABLE person_cover (
 );
 """
 
-MIGRATIONS[7] = ""  # placeholder: another branch fills this
+# 7: every user decision about people bumps a version counter (issue 13). Triggers
+# append (person, face) rows to ``user_changes`` for each change to a name, a hidden
+# flag, a user link, a "not this person" or a cannot-link, and for each deleted
+# person; the AUTOINCREMENT id is the version. A regroup records the version of
+# its snapshot and, when it applies its proposal, leaves alone every face and
+# person changed since (photosort.store.regroup). The regroup's own writes
+# (machine links, new unnamed people) do not bump it.
+MIGRATIONS[7] = """
+CREATE TABLE user_changes (
+    version     INTEGER PRIMARY KEY AUTOINCREMENT,
+    person_id   INTEGER,
+    face_id     INTEGER,
+    created_at  REAL NOT NULL DEFAULT (julianday('now'))
+);
+CREATE TRIGGER uc_people_update AFTER UPDATE OF name, hidden ON people
+WHEN OLD.name IS NOT NEW.name OR OLD.hidden IS NOT NEW.hidden BEGIN
+    INSERT INTO user_changes (person_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER uc_people_delete AFTER DELETE ON people BEGIN
+    INSERT INTO user_changes (person_id) VALUES (OLD.id);
+END;
+CREATE TRIGGER uc_link_insert AFTER INSERT ON face_person WHEN NEW.source = 'user' BEGIN
+    INSERT INTO user_changes (person_id, face_id) VALUES (NEW.person_id, NEW.face_id);
+END;
+CREATE TRIGGER uc_link_update AFTER UPDATE ON face_person
+WHEN NEW.source = 'user' OR OLD.source = 'user' BEGIN
+    INSERT INTO user_changes (person_id, face_id) VALUES (OLD.person_id, OLD.face_id);
+    INSERT INTO user_changes (person_id, face_id) VALUES (NEW.person_id, NEW.face_id);
+END;
+CREATE TRIGGER uc_link_delete AFTER DELETE ON face_person WHEN OLD.source = 'user' BEGIN
+    INSERT INTO user_changes (person_id, face_id) VALUES (OLD.person_id, OLD.face_id);
+END;
+CREATE TRIGGER uc_rejection_insert AFTER INSERT ON rejections BEGIN
+    INSERT INTO user_changes (person_id, face_id) VALUES (NEW.person_id, NEW.face_id);
+END;
+CREATE TRIGGER uc_rejection_delete AFTER DELETE ON rejections BEGIN
+    INSERT INTO user_changes (person_id, face_id) VALUES (OLD.person_id, OLD.face_id);
+END;
+CREATE TRIGGER uc_apart_insert AFTER INSERT ON cannot_link BEGIN
+    INSERT INTO user_changes (person_id) VALUES (NEW.person_a), (NEW.person_b);
+END;
+CREATE TRIGGER uc_apart_delete AFTER DELETE ON cannot_link BEGIN
+    INSERT INTO user_changes (person_id) VALUES (OLD.person_a), (OLD.person_b);
+END;
+"""
 
 # 8: the window at scale (issue 13). Each person's face and photo counts are kept
 # by triggers, so the People view and every refresh read them from ``person_stats``

@@ -1,0 +1,176 @@
+"""A regroup's snapshot and the one transaction that applies its proposal, never racing an edit.
+
+Design (issue 13): a regroup reads a consistent snapshot (one read
+transaction) together with the version of the user's decisions
+(``user_changes``, migration 7: triggers record every change to a name, a
+hidden flag, a user link, a "not this person", a cannot-link and every
+deleted person), computes its proposal without holding any lock, and then
+applies it in ONE ``BEGIN IMMEDIATE`` transaction that first reads which
+faces and people the user touched since the snapshot and drops every part
+of the proposal that involves them:
+
+* a face the user linked, moved or rejected since, or whose current person
+  the user renamed, hid, merged, split or kept apart since, keeps its
+  current link (it is neither cleared nor re-linked);
+* no face joins a person touched since, nor a person that no longer exists;
+* a face that no longer exists (its photo was re-analysed or forgotten) is
+  skipped, so no insert can break a foreign key.
+
+Why this rather than one writer queue: the edits stay where they are (one
+short transaction each, through ``services.edits``), a regroup never blocks
+the user for its seconds of clustering, and the conflict rule is checked
+where it matters, inside the apply transaction, so it holds for any number
+of connections and processes (the GUI, a CLI, a scan). Dropped parts are
+picked up by the next regroup, computed from a snapshot that already holds
+the edit. ``user_changes`` rows older than a day are pruned; a snapshot that
+old is applied not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from photosort.store.catalog import from_blob
+from photosort.store.db import Database
+
+PRUNE_AFTER_DAYS = 1.0
+_IDS = "(SELECT value FROM json_each(?))"
+
+
+@dataclass
+class Snapshot:
+    """What a regroup computes from, read in one transaction."""
+
+    version: int
+    taken_at: float
+    face_ids: np.ndarray
+    photo_ids: np.ndarray
+    X: np.ndarray
+    links: dict[int, tuple[int, str]]
+    names: dict[int, str | None]
+    hidden: set[int]
+    rejections: set[tuple[int, int]]
+    apart: set[tuple[int, int]]
+
+
+@dataclass
+class Proposal:
+    """A regroup's outcome: machine links cleared, (face, person) links, new people."""
+
+    version: int
+    taken_at: float
+    cleared: Sequence[int] = ()
+    links: Sequence[tuple[int, int]] = ()
+    new_groups: Sequence[Sequence[int]] = ()
+
+
+@dataclass
+class Applied:
+    """What :func:`apply_proposal` wrote and what it left out because of an edit since."""
+
+    links: int = 0
+    new_people: list[int] = field(default_factory=list)
+    dropped_faces: int = 0
+    dropped_links: int = 0
+    dropped_groups: int = 0
+
+
+def version(c) -> int:
+    """The version of the user's decisions (0 before the first)."""
+    row = c.execute("SELECT seq FROM sqlite_sequence WHERE name = 'user_changes'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def read_snapshot(db: Database, model_id: str) -> Snapshot:
+    """Embeddings, links, names, rejections and cannot-links as of one moment."""
+    with db.read() as c:
+        v = version(c)
+        rows = c.execute("SELECT id, photo_id, embedding FROM faces WHERE model = ?"
+                         " AND embedding IS NOT NULL ORDER BY id", (model_id,)).fetchall()
+        links = {r[0]: (r[1], r[2]) for r in
+                 c.execute("SELECT face_id, person_id, source FROM face_person")}
+        people = c.execute("SELECT id, name, hidden FROM people").fetchall()
+        rejections = {(r[0], r[1]) for r in c.execute("SELECT face_id, person_id FROM rejections")}
+        apart = {(r[0], r[1]) for r in c.execute("SELECT person_a, person_b FROM cannot_link")}
+    X = (np.stack([from_blob(r[2]) for r in rows]).astype(np.float32) if rows
+         else np.zeros((0, 128), dtype=np.float32))
+    return Snapshot(version=v, taken_at=time.time(),
+                    face_ids=np.array([r[0] for r in rows], dtype=np.int64),
+                    photo_ids=np.array([r[1] for r in rows], dtype=np.int64), X=X, links=links,
+                    names={r[0]: r[1] for r in people}, hidden={r[0] for r in people if r[2]},
+                    rejections=rejections, apart=apart)
+
+
+def changed_since(c, since: int) -> tuple[set[int], set[int]]:
+    """(faces, people) the user touched after version ``since``."""
+    rows = c.execute("SELECT person_id, face_id FROM user_changes WHERE version > ?",
+                     (since,)).fetchall()
+    return ({r[1] for r in rows if r[1] is not None}, {r[0] for r in rows if r[0] is not None})
+
+
+def apply_proposal(db: Database, proposal: Proposal) -> Applied:
+    """Write ``proposal`` in one transaction, leaving out what conflicts with a later edit."""
+    out = Applied()
+    now = time.time()
+    mentioned = sorted({*proposal.cleared, *(f for f, _ in proposal.links),
+                        *(f for g in proposal.new_groups for f in g)})
+    with db.transaction() as c:
+        c.execute("DELETE FROM user_changes WHERE created_at < julianday('now') - ?",
+                  (PRUNE_AFTER_DAYS,))
+        if now - proposal.taken_at > PRUNE_AFTER_DAYS * 86400:
+            out.dropped_faces = len(mentioned)
+            return out
+        dirty_faces, dirty_people = changed_since(c, proposal.version)
+        ids = json.dumps(mentioned)
+        present = {r[0] for r in c.execute(f"SELECT id FROM faces WHERE id IN {_IDS}", (ids,))}
+        owner = {r[0]: (r[1], r[2]) for r in c.execute(
+            f"SELECT face_id, person_id, source FROM face_person WHERE face_id IN {_IDS}", (ids,))}
+        people = {r[0] for r in c.execute("SELECT id FROM people")}
+
+        def free(f: int) -> bool:
+            now_owner = owner.get(f)
+            return (f in present and f not in dirty_faces
+                    and (now_owner is None or (now_owner[1] == "ml"
+                                               and now_owner[0] not in dirty_people)))
+
+        links = []
+        for f, p in proposal.links:
+            if not free(f):
+                out.dropped_faces += 1
+            elif p in dirty_people or p not in people:
+                out.dropped_links += 1
+            else:
+                links.append((f, p))
+        groups, proposed = [], {f for f, _ in proposal.links}
+        for group in proposal.new_groups:  # (a face is either linked or in a new group)
+            kept = [f for f in group if free(f) and f not in proposed]
+            out.dropped_faces += len(group) - len(kept)
+            if len(kept) >= 2:
+                groups.append(kept)
+            else:
+                out.dropped_groups += 1
+        placed = {f for f, _ in links} | {f for g in groups for f in g}
+        linked_elsewhere = {f for f, _ in proposal.links} - placed
+        cleared = [f for f in proposal.cleared if free(f) and f not in linked_elsewhere]
+        c.executemany("DELETE FROM face_person WHERE face_id = ? AND source = 'ml'",
+                      [(f,) for f in cleared])
+        rows = list(links)
+        for group in groups:
+            pid = int(c.execute("INSERT INTO people (name, created_at) VALUES (NULL, ?)",
+                                (now,)).lastrowid)
+            out.new_people.append(pid)
+            rows.extend((f, pid) for f in group)
+        c.executemany("INSERT INTO face_person (face_id, person_id, source, confirmed)"
+                      " VALUES (?, ?, 'ml', 0) ON CONFLICT(face_id) DO UPDATE SET"
+                      " person_id = excluded.person_id, source = 'ml', confirmed = 0"
+                      " WHERE face_person.source = 'ml'", rows)
+        out.links = len(rows)
+        if proposal.cleared:  # a (full) regroup may leave people empty
+            c.execute("DELETE FROM people WHERE name IS NULL AND id NOT IN"
+                      " (SELECT DISTINCT person_id FROM face_person)")
+    return out
