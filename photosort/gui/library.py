@@ -188,12 +188,16 @@ class Library(QObject):
     def has_roots(self) -> bool:
         return bool(self.db.query("SELECT 1 FROM roots LIMIT 1"))
 
+    def change_stamp(self) -> tuple[int, int]:
+        """A value that moves whenever the catalog changed: SQLite's ``data_version``
+        moves when another connection commits, ``total_changes`` when this one writes."""
+        return self.db.query("PRAGMA data_version")[0][0], self.db.conn.total_changes
+
     def counts(self) -> dict[str, int]:
         """Photos, faces, people, unknown faces and problems, each read from an index; read
-        again only when the catalog changed (SQLite's ``data_version`` moves when another
-        connection commits, ``total_changes`` when this one writes), so the views and the
+        again only when the catalog changed (:meth:`change_stamp`), so the views and the
         status bar of one refresh share one reading."""
-        stamp = (self.db.query("PRAGMA data_version")[0][0], self.db.conn.total_changes)
+        stamp = self.change_stamp()
         if self._counts is None or self._counts[0] != stamp:
             self._counts = (stamp, browse.counts(self.db))
         return dict(self._counts[1])

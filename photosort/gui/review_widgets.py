@@ -36,7 +36,9 @@ class ReviewCounter(QObject):
     """Counts open suggestions and proposals off the GUI thread; ``counted`` delivers them.
 
     A request while a count runs is remembered and served once it ends, so
-    a scan that changes people every few seconds never queues up counts.
+    a scan that changes people every few seconds never queues up counts; a
+    request when the catalog has not changed since the last count
+    (:meth:`Library.change_stamp`) starts none (a count reads every face).
     """
 
     counted = Signal(int, int)
@@ -46,9 +48,14 @@ class ReviewCounter(QObject):
         self.library = library
         self._lock = threading.Lock()
         self._running = self._again = False
+        self._stamp: tuple[int, int] | None = None
 
     def request(self) -> None:
+        stamp = self.library.change_stamp()
         with self._lock:
+            if stamp == self._stamp:
+                return
+            self._stamp = stamp
             if self._running:
                 self._again = True
                 return
@@ -61,6 +68,8 @@ class ReviewCounter(QObject):
                 self.counted.emit(*review_counts(self.library))
             except Exception:  # a closed catalog while counting: nothing to show
                 logging.getLogger(__name__).debug("review count failed", exc_info=True)
+                with self._lock:
+                    self._stamp = None  # the next request counts again
             with self._lock:
                 if not self._again:
                     self._running = False
