@@ -21,12 +21,11 @@ import time
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from photosort.store.db import Database
+from photosort.store.db import Database, IDS
 from photosort.store.people import merge_people
 from photosort.store.review import add_cannot_link, pair
 
 MAX_UNDO = 200
-_IDS = "(SELECT value FROM json_each(?))"
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class PeopleEditor:
             who = _display(c, ids[0]) if len(ids) == 1 else f"{len(ids)} people"
             label = f"{'Hide' if hidden else 'Show'} {who}"
             snap = _snapshot(c, people=set(ids))
-            c.execute(f"UPDATE people SET hidden = ? WHERE id IN {_IDS}",
+            c.execute(f"UPDATE people SET hidden = ? WHERE id IN {IDS}",
                       (int(hidden), json.dumps(ids)))
             _record(c, label, snap)
 
@@ -180,7 +179,7 @@ def _display(c: sqlite3.Connection, person_id: int) -> str:
 
 
 def _owners(c: sqlite3.Connection, faces: Sequence[int]) -> list[int]:
-    rows = c.execute(f"SELECT DISTINCT person_id FROM face_person WHERE face_id IN {_IDS}",
+    rows = c.execute(f"SELECT DISTINCT person_id FROM face_person WHERE face_id IN {IDS}",
                      (json.dumps(list(faces)),)).fetchall()
     return [r[0] for r in rows]
 
@@ -201,22 +200,22 @@ def _snapshot(c: sqlite3.Connection, people: set[int], faces: set[int] = frozens
     faces = set(faces)
     if with_their_faces:
         faces |= {r[0] for r in c.execute(
-            f"SELECT face_id FROM face_person WHERE person_id IN {_IDS}", (people_json,))}
+            f"SELECT face_id FROM face_person WHERE person_id IN {IDS}", (people_json,))}
     faces_json = json.dumps(sorted(faces))
     return {
         "people": sorted(people),
         "faces": sorted(faces),
         "people_rows": [list(r) for r in c.execute(
-            f"SELECT id, name, hidden, created_at FROM people WHERE id IN {_IDS}", (people_json,))],
+            f"SELECT id, name, hidden, created_at FROM people WHERE id IN {IDS}", (people_json,))],
         "links": [list(r) for r in c.execute(
             f"SELECT face_id, person_id, source, confirmed FROM face_person"
-            f" WHERE face_id IN {_IDS}", (faces_json,))],
+            f" WHERE face_id IN {IDS}", (faces_json,))],
         "rejections": [list(r) for r in c.execute(
-            f"SELECT face_id, person_id FROM rejections WHERE face_id IN {_IDS}"
-            f" OR person_id IN {_IDS}", (faces_json, people_json))],
+            f"SELECT face_id, person_id FROM rejections WHERE face_id IN {IDS}"
+            f" OR person_id IN {IDS}", (faces_json, people_json))],
         "cannot_links": [list(r) for r in c.execute(
-            f"SELECT person_a, person_b, created_at FROM cannot_link WHERE person_a IN {_IDS}"
-            f" OR person_b IN {_IDS}", (people_json, people_json))],
+            f"SELECT person_a, person_b, created_at FROM cannot_link WHERE person_a IN {IDS}"
+            f" OR person_b IN {IDS}", (people_json, people_json))],
     }
 
 
@@ -242,22 +241,22 @@ def _restore(c: sqlite3.Connection, snap: dict) -> None:
                   " hidden = excluded.hidden, created_at = excluded.created_at",
                   (pid, name, hidden, created_at))
     people_json, faces_json = json.dumps(snap["people"]), json.dumps(snap["faces"])
-    c.execute(f"DELETE FROM face_person WHERE face_id IN {_IDS}", (faces_json,))
+    c.execute(f"DELETE FROM face_person WHERE face_id IN {IDS}", (faces_json,))
     c.executemany("INSERT INTO face_person (face_id, person_id, source, confirmed)"
                   " SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM faces WHERE id = ?)"
                   " AND EXISTS (SELECT 1 FROM people WHERE id = ?)",
                   [(f, ids.get(p, p), s, k, f, ids.get(p, p)) for f, p, s, k in snap["links"]])
-    c.execute(f"DELETE FROM rejections WHERE face_id IN {_IDS} OR person_id IN {_IDS}",
+    c.execute(f"DELETE FROM rejections WHERE face_id IN {IDS} OR person_id IN {IDS}",
               (faces_json, people_json))
     c.executemany("INSERT OR IGNORE INTO rejections (face_id, person_id)"
                   " SELECT ?, ? WHERE EXISTS (SELECT 1 FROM faces WHERE id = ?)"
                   " AND EXISTS (SELECT 1 FROM people WHERE id = ?)",
                   [(f, ids.get(p, p), f, ids.get(p, p)) for f, p in snap["rejections"]])
-    c.execute(f"DELETE FROM cannot_link WHERE person_a IN {_IDS} OR person_b IN {_IDS}",
+    c.execute(f"DELETE FROM cannot_link WHERE person_a IN {IDS} OR person_b IN {IDS}",
               (people_json, people_json))
     for a, b, created in snap.get("cannot_links", ()):  # older snapshots have none
         a, b = pair(ids.get(a, a), ids.get(b, b))
         c.execute("INSERT OR IGNORE INTO cannot_link (person_a, person_b, created_at)"
                   " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM people WHERE id = ?)"
                   " AND EXISTS (SELECT 1 FROM people WHERE id = ?)", (a, b, created, a, b))
-    c.execute(f"DELETE FROM people WHERE id IN {_IDS}", (json.dumps(snap["created"]),))
+    c.execute(f"DELETE FROM people WHERE id IN {IDS}", (json.dumps(snap["created"]),))

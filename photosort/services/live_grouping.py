@@ -52,13 +52,12 @@ from photosort.core.grouping import group_faces
 from photosort.core.thresholds import thresholds_for
 from photosort.services.cluster import ClusterSettings
 from photosort.store.catalog import from_blob
-from photosort.store.db import Database
+from photosort.store.db import Database, IDS
 from photosort.store.regroup import Proposal, apply_proposal, version
 
 log = logging.getLogger(__name__)
 VOTE_K = 10
 MIN_VOTES = 1.0
-_IDS = "(SELECT value FROM json_each(?))"
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ class IncrementalGrouper:
 
     def _refresh_centroids(self, persons: set[int] | None) -> None:
         """Recompute the centroids of ``persons`` (all when ``None``) from their faces now."""
-        where, args = ("", ()) if persons is None else (f" WHERE person_id IN {_IDS}",
+        where, args = ("", ()) if persons is None else (f" WHERE person_id IN {IDS}",
                                                         (json.dumps(sorted(persons)),))
         rows = self.db.query("SELECT face_id, person_id FROM face_person" + where, args)
         for p in persons or ():
@@ -178,12 +177,12 @@ class IncrementalGrouper:
         with self.db.read() as c:
             owners = {r[0]: (r[1], r[2] == "user" or bool(r[3])) for r in c.execute(
                 f"SELECT face_id, person_id, source, confirmed FROM face_person"
-                f" WHERE face_id IN {_IDS}", (involved,))}
+                f" WHERE face_id IN {IDS}", (involved,))}
             rejected = {(r[0], r[1]) for r in c.execute(
-                f"SELECT face_id, person_id FROM rejections WHERE face_id IN {_IDS}", (new,))}
+                f"SELECT face_id, person_id FROM rejections WHERE face_id IN {IDS}", (new,))}
             occupied = {(r[0], r[1]) for r in c.execute(
                 f"SELECT fp.person_id, f.photo_id FROM face_person fp JOIN faces f"
-                f" ON f.id = fp.face_id WHERE f.photo_id IN {_IDS}",
+                f" ON f.id = fp.face_id WHERE f.photo_id IN {IDS}",
                 (json.dumps(sorted(set(photos.tolist()))),))}
         return owners, rejected, occupied
 

@@ -12,6 +12,8 @@ from typing import Iterator
 from photosort.store.migrations import MIGRATIONS, register_functions
 
 APP_NAME = "PhotoSort"
+IDS = "(SELECT value FROM json_each(?))"
+"""SQL for ``x IN {IDS}`` with one parameter, a JSON list of ids (no 999-variable limit)."""
 
 
 class CatalogError(Exception):

@@ -36,10 +36,9 @@ from typing import Sequence
 import numpy as np
 
 from photosort.store.catalog import from_blob
-from photosort.store.db import Database
+from photosort.store.db import Database, IDS
 
 PRUNE_AFTER_DAYS = 1.0
-_IDS = "(SELECT value FROM json_each(?))"
 
 
 @dataclass
@@ -127,9 +126,9 @@ def apply_proposal(db: Database, proposal: Proposal) -> Applied:
             return out
         dirty_faces, dirty_people = changed_since(c, proposal.version)
         ids = json.dumps(mentioned)
-        present = {r[0] for r in c.execute(f"SELECT id FROM faces WHERE id IN {_IDS}", (ids,))}
+        present = {r[0] for r in c.execute(f"SELECT id FROM faces WHERE id IN {IDS}", (ids,))}
         owner = {r[0]: (r[1], r[2]) for r in c.execute(
-            f"SELECT face_id, person_id, source FROM face_person WHERE face_id IN {_IDS}", (ids,))}
+            f"SELECT face_id, person_id, source FROM face_person WHERE face_id IN {IDS}", (ids,))}
         people = {r[0] for r in c.execute("SELECT id FROM people")}
 
         def free(f: int) -> bool:
