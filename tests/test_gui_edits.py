@@ -65,6 +65,27 @@ def test_merge_undo_brings_back_the_source_with_its_faces(catalog):
     assert dump(path) == before
 
 
+def test_a_merge_keeps_not_this_person_on_both_sides_and_undoes(catalog):
+    path, db = catalog
+    editor, store = PeopleEditor(db), PeopleStore(db)
+    a, b, c = _people(db)[:3]
+    before = dump(path)
+    moved, kept_out = store.faces(a.id)[0], store.faces(c.id)[0]
+    editor.reject_faces([moved], a.id)   # "not A" ...
+    editor.move_faces([moved], b.id)     # ... and the user puts it in B
+    editor.reject_faces([kept_out], b.id)
+    editor.move_faces([kept_out], a.id)  # a face of A that is "not B"
+    editor.merge(a.id, [b.id])           # B is A: neither face can stay
+    merged = set(store.faces(a.id))
+    assert moved not in merged and kept_out not in merged
+    assert set(store.faces(b.id)) == set() and store.get(b.id) is None
+    assert {(moved, a.id), (kept_out, a.id)} <= set(store.rejections())
+    assert len(merged) > 0
+    for _ in range(5):
+        editor.undo()
+    assert dump(path) == before
+
+
 def test_undo_works_after_reopening_the_catalog(catalog):
     path, db = catalog
     a = _people(db)[0]

@@ -90,6 +90,8 @@ class User:
             self.hidden.pop(p, None)
             self.placed = {f: (target if q == p else q) for f, q in self.placed.items()}
             self.rejected = {(f, target if q == p else q) for f, q in self.rejected}
+            # "not this person" holds through the merge: such faces leave the merged person
+            self.placed = {f: q for f, q in self.placed.items() if (f, q) not in self.rejected}
         elif kind == "reject":
             face, owner = self.rng.choice(links)
             self.editor.reject_faces([face], owner)

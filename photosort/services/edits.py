@@ -68,7 +68,8 @@ class PeopleEditor:
         """Move every face of ``sources`` to ``target`` and delete the sources.
 
         The target keeps its name, or takes the first source name when it has
-        none; moved faces count as the user's decision.
+        none; moved faces count as the user's decision. A face the user said is
+        "not" the target or a source stays out of the merged person (unknown).
         """
         sources = sorted({s for s in sources if s != target})
         if not sources:

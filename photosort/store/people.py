@@ -51,6 +51,10 @@ def merge_people(c: sqlite3.Connection, target: int, sources: Sequence[int]) -> 
                   " WHERE person_id = ?", (target, s))
         c.execute("UPDATE OR IGNORE rejections SET person_id = ? WHERE person_id = ?", (target, s))
         c.execute("DELETE FROM people WHERE id = ?", (s,))
+    # "Not this person" holds through a merge: a face the user said is not the target, or
+    # not a source (which is now the target), leaves the merged person and becomes unknown.
+    c.execute("DELETE FROM face_person WHERE person_id = ? AND face_id IN"
+              " (SELECT face_id FROM rejections WHERE person_id = ?)", (target, target))
 
 
 class PeopleStore:
