@@ -19,7 +19,8 @@ from photosort.ml.weights import (  # noqa: E402  (one source of truth)
 
 RESOURCES = ROOT / "resources"
 ICON = RESOURCES / "photosort.ico"
-RESOURCE_FILES = ("selftest_face.jpg", "photosort.png", "photosort.ico", "photosort.svg")
+RESOURCE_FILES = ("selftest_face.jpg", "photosort.png", "photosort.ico", "photosort.svg",
+                  "childness-dlib-resnet-v1.json")
 
 # Qt modules PhotoSort does not use.  The app needs QtCore, QtGui, QtWidgets,
 # QtNetwork (single instance) and QtSvg (icons); tests check no module of
