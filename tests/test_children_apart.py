@@ -106,3 +106,18 @@ def test_a_named_child_does_not_pull_in_other_children(lib):
     # The adults' join distance would file the other children under Ann.
     update_people(lib, MODEL, old_rule(), full=True)
     assert len(PeopleStore(lib).faces(ann)) > 1
+
+
+def test_an_embedder_without_a_childness_direction_groups_as_before(lib):
+    from photosort.core.grouping import GroupingParams, group_faces
+
+    rows = lib.query("SELECT photo_id, embedding FROM faces ORDER BY id")
+    X = np.stack([np.frombuffer(r["embedding"], dtype=np.float32) for r in rows]).astype(float)
+    photos = np.array([r["photo_id"] for r in rows])
+    assert childness(X, "hse-faceres") is None   # no resources/childness-hse-faceres.json
+    other = GroupingParams.for_model("hse-faceres@1")
+    assert other.embedder == "hse-faceres" and other.child_cut > 0
+    plain = group_faces(X, photos, dataclasses.replace(other, child_cut=0.0))
+    assert (group_faces(X, photos, other) == plain).all()
+    dlib = group_faces(X, photos, GroupingParams.for_model(MODEL))
+    assert (dlib >= 0).sum() < (plain >= 0).sum()  # dlib's direction sends the children to unknown
