@@ -63,6 +63,8 @@ def split_children(X: np.ndarray, labels: np.ndarray, scores: np.ndarray, *,
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import pdist
 
+    from photosort.core.constraints import relabel_parts
+
     labels = np.asarray(labels, dtype=np.int64).copy()
     X = np.asarray(X, dtype=np.float64)
     next_label = int(labels.max(initial=-1)) + 1
@@ -73,15 +75,7 @@ def split_children(X: np.ndarray, labels: np.ndarray, scores: np.ndarray, *,
         if len(members) < 2 or len(members) > MAX_LINKAGE:
             continue
         parts = fcluster(linkage(pdist(X[members]), method="average"), cut, criterion="distance")
-        sizes = np.bincount(parts)
-        biggest = int(np.argmax(sizes))
-        for part in np.unique(parts):
-            idx = members[parts == part]
-            if sizes[part] < min_cluster_size:
-                labels[idx] = NOISE
-            elif part != biggest:
-                labels[idx] = next_label
-                next_label += 1
+        next_label = relabel_parts(labels, members, parts, next_label, min_cluster_size)
     return labels
 
 
