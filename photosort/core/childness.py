@@ -50,7 +50,9 @@ def childness(X: np.ndarray, embedder: str) -> np.ndarray | None:
     if direction is None or np.shape(X)[1:] != direction[0].shape:
         return None
     weights, bias = direction
-    return np.asarray(X, dtype=np.float64) @ weights + bias
+    X = np.asarray(X)
+    dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+    return (X.astype(dtype, copy=False) @ weights.astype(dtype)).astype(np.float64) + bias
 
 
 def split_children(X: np.ndarray, labels: np.ndarray, scores: np.ndarray, *,
@@ -66,15 +68,17 @@ def split_children(X: np.ndarray, labels: np.ndarray, scores: np.ndarray, *,
     from photosort.core.constraints import relabel_parts
 
     labels = np.asarray(labels, dtype=np.int64).copy()
-    X = np.asarray(X, dtype=np.float64)
     next_label = int(labels.max(initial=-1)) + 1
-    for label in np.unique(labels[labels != NOISE]):
-        members = np.flatnonzero(labels == label)
-        if float(np.median(scores[members])) <= child_score:
-            continue
+    grouped = np.flatnonzero(labels != NOISE)
+    grouped = grouped[np.argsort(labels[grouped], kind="stable")]  # one pass, not one per group
+    starts = np.flatnonzero(np.r_[True, np.diff(labels[grouped]) != 0])
+    for members in np.split(grouped, starts[1:]) if len(grouped) else ():
         if len(members) < 2 or len(members) > MAX_LINKAGE:
             continue
-        parts = fcluster(linkage(pdist(X[members]), method="average"), cut, criterion="distance")
+        if float(np.median(scores[members])) <= child_score:
+            continue
+        distances = pdist(np.asarray(X[members], dtype=np.float64))
+        parts = fcluster(linkage(distances, method="average"), cut, criterion="distance")
         next_label = relabel_parts(labels, members, parts, next_label, min_cluster_size)
     return labels
 
