@@ -1,4 +1,4 @@
-"""Fit the childness direction in dlib descriptor space: ``resources/childness-dlib-resnet-v1.json``.
+"""Fit the childness direction in dlib descriptor space: ``photosort/core/childness_weights.py``.
 
     uv run python benchmarks/fit_childness.py [--cache DIR] [--write]
 
@@ -25,7 +25,6 @@ of each adult set's faces scoring above the rule's threshold
 from __future__ import annotations
 
 import argparse
-import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -33,10 +32,32 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-OUT = REPO / "resources" / "childness-dlib-resnet-v1.json"
+OUT = REPO / "photosort" / "core" / "childness_weights.py"
 CATALOGS = ["lfw_children", "five_celebrity", "bollywood_actors", "blackpink",
             "bbt_face_api_examples", "deepface_testset", "face_recognition_examples"]
 FIT_ADULTS = {"lfw_children", "five_celebrity", "bollywood_actors", "blackpink"}
+
+
+HEADER = '''"""Fitted childness directions, one per embedder (numbers only; see :mod:`photosort.core.childness`).
+
+Written by ``uv run python benchmarks/fit_childness.py --write`` — a logistic
+regression on descriptors of the shared labelled sets (even halves; the odd
+halves are held out and reported by the script). A statistic of descriptors,
+no image data. Kept as code, like the thresholds in :mod:`photosort.core.thresholds`,
+so that ``core`` reads no files and the frozen app needs no extra resource.
+"""
+
+#: embedder id → (bias, weights); an embedder missing here has no children's rule.
+DIRECTIONS: dict[str, tuple[float, tuple[float, ...]]] = {
+'''
+
+
+def weights_module(embedder: str, bias: float, weights: np.ndarray) -> str:
+    """The text of ``photosort/core/childness_weights.py`` holding one fitted direction."""
+    values = [repr(round(float(x), 6)) for x in weights]
+    rows = ["        " + ", ".join(values[i:i + 6]) + "," for i in range(0, len(values), 6)]
+    return (HEADER + f"    {embedder!r}: ({round(float(bias), 6)!r}, (\n" + "\n".join(rows)
+            + "\n    )),\n}\n")
 
 
 def faces_of(path: Path) -> tuple[np.ndarray, list[str]]:
@@ -100,9 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:28} {len(X):6d} {float((s > threshold).mean()):7.3f}")
     print(f"AUC children vs lfw-dev (held out): {auc:.4f}")
     if args.write:
-        OUT.write_text(json.dumps({"embedder": "dlib-resnet-v1", "bias": round(b, 6),
-                                   "weights": [round(float(x), 6) for x in w],
-                                   "fitted_by": "benchmarks/fit_childness.py"}, indent=1) + "\n")
+        OUT.write_text(weights_module("dlib-resnet-v1", b, w))
         print(f"wrote {OUT}")
     return 0
 

@@ -19,8 +19,7 @@ from photosort.ml.weights import (  # noqa: E402  (one source of truth)
 
 RESOURCES = ROOT / "resources"
 ICON = RESOURCES / "photosort.ico"
-RESOURCE_FILES = ("selftest_face.jpg", "photosort.png", "photosort.ico", "photosort.svg",
-                  "childness-dlib-resnet-v1.json")
+RESOURCE_FILES = ("selftest_face.jpg", "photosort.png", "photosort.ico", "photosort.svg")
 
 # Qt modules PhotoSort does not use.  The app needs QtCore, QtGui, QtWidgets,
 # QtNetwork (single instance) and QtSvg (icons); tests check no module of

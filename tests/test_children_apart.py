@@ -114,7 +114,7 @@ def test_an_embedder_without_a_childness_direction_groups_as_before(lib):
     rows = lib.query("SELECT photo_id, embedding FROM faces ORDER BY id")
     X = np.stack([np.frombuffer(r["embedding"], dtype=np.float32) for r in rows]).astype(float)
     photos = np.array([r["photo_id"] for r in rows])
-    assert childness(X, "hse-faceres") is None   # no resources/childness-hse-faceres.json
+    assert childness(X, "hse-faceres") is None   # no direction fitted for it
     other = GroupingParams.for_model("hse-faceres@1")
     assert other.embedder == "hse-faceres" and other.child_cut > 0
     plain = group_faces(X, photos, dataclasses.replace(other, child_cut=0.0))

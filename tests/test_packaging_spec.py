@@ -75,7 +75,6 @@ def test_every_bundled_data_file_exists_and_lands_where_the_code_looks(contents)
     assert ("dlib_face_recognition_resnet_model_v1.dat", "models") in placed  # weights.py: _MEIPASS/models
     assert {("faceres.json", "models"), ("faceres.bin", "models"), ("FACERES-LICENSE.md", "models")} <= placed
     assert ("selftest_face.jpg", "resources") in placed  # paths.resource_path: _MEIPASS/resources
-    assert ("childness-dlib-resnet-v1.json", "resources") in placed  # core.childness
     assert Path(contents.ICON).is_file()
 
 

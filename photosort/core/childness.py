@@ -7,7 +7,7 @@ than two photos of one adult usually are (0.43), so the adults' thresholds
 (HDBSCAN's 0.35, noise links at 0.4) chain different children into one group.
 The same descriptors encode age so strongly that one linear direction tells
 children from adults (AUC 0.999 on held-out halves; fitted and reported by
-``benchmarks/fit_childness.py``, stored in ``resources/``).
+``benchmarks/fit_childness.py``, kept in :mod:`photosort.core.childness_weights`).
 
 The rule: a group whose median childness is above the embedder's
 ``child_score`` is a child's group, and it is cut by average linkage at the
@@ -19,9 +19,6 @@ the user a "Yes"; a merge of two children costs many clicks.
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-
 import numpy as np
 
 NOISE = -1
@@ -32,16 +29,15 @@ NOISE = -1
 MAX_LINKAGE = 2000
 
 
-@lru_cache(maxsize=4)
 def childness_direction(embedder: str) -> tuple[np.ndarray, float] | None:
-    """(weights, bias) fitted for ``embedder``'s descriptors, or ``None`` when none is shipped."""
-    from photosort.system.paths import resource_path
+    """(weights, bias) fitted for ``embedder``'s descriptors (:mod:`photosort.core.childness_weights`),
+    or ``None`` when none was fitted."""
+    from photosort.core.childness_weights import DIRECTIONS
 
-    path = resource_path(f"childness-{embedder}.json")
-    if not path.is_file():
+    if embedder not in DIRECTIONS:
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return np.asarray(data["weights"], dtype=np.float64), float(data["bias"])
+    bias, weights = DIRECTIONS[embedder]
+    return np.asarray(weights, dtype=np.float64), float(bias)
 
 
 def childness(X: np.ndarray, embedder: str) -> np.ndarray | None:
