@@ -103,15 +103,25 @@ def split_incohesive(X: np.ndarray, labels: np.ndarray, threshold: float, *,
         sizes = np.bincount(parts)
         if (sizes >= max(min_cluster_size, 2)).sum() < 2:
             continue  # one group and stray faces: kept whole (a split must leave two groups)
-        biggest = int(np.argmax(sizes))
-        for part in np.unique(parts):
-            idx = members[parts == part]
-            if sizes[part] < min_cluster_size:
-                labels[idx] = NOISE
-            elif part != biggest:
-                labels[idx] = next_label
-                next_label += 1
+        next_label = relabel_parts(labels, members, parts, next_label, min_cluster_size)
     return labels
+
+
+def relabel_parts(labels: np.ndarray, members: np.ndarray, parts: np.ndarray,
+                  next_label: int, min_cluster_size: int) -> int:
+    """Split one group (``members``, in place) into its ``parts`` (fcluster's numbers):
+    the biggest keeps the label, other parts get new ones from ``next_label`` on,
+    parts smaller than ``min_cluster_size`` become noise. Returns the next free label."""
+    sizes = np.bincount(parts)
+    biggest = int(np.argmax(sizes))
+    for part in np.unique(parts):
+        idx = members[parts == part]
+        if sizes[part] < min_cluster_size:
+            labels[idx] = NOISE
+        elif part != biggest:
+            labels[idx] = next_label
+            next_label += 1
+    return next_label
 
 
 def split_kept_apart(X: np.ndarray, labels: np.ndarray,

@@ -1,4 +1,5 @@
-"""The whole face-grouping recipe on plain arrays: HDBSCAN, noise linking, one face per photo.
+"""The whole face-grouping recipe on plain arrays: HDBSCAN, noise linking, one face per photo,
+children's groups cut strictly (``core.childness``).
 
 The cluster service applies it to the catalog and the tuning benchmark to
 saved embeddings, so both measure exactly the same thing.
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from photosort.core.thresholds import THRESHOLDS, DEFAULT_EMBEDDER, thresholds_for
+from photosort.core.thresholds import THRESHOLDS, DEFAULT_EMBEDDER, embedder_of, thresholds_for
 
 _DLIB = THRESHOLDS[DEFAULT_EMBEDDER]
 
@@ -35,13 +36,18 @@ class GroupingParams:
     merge_threshold: float = _DLIB.merge_threshold
     cohesion: float = _DLIB.cohesion  # 0 = keep incohesive groups (see core.constraints)
     keep_photos_apart: bool = True    # merged clusters never share a photo
+    child_score: float = _DLIB.child_score  # children's groups are cut at child_cut
+    child_cut: float = _DLIB.child_cut      # (0 = no rule; see core.childness)
+    embedder: str = DEFAULT_EMBEDDER        # whose childness direction applies
 
     @classmethod
     def for_model(cls, model_id: str | None, **overrides) -> "GroupingParams":
         """The parameters measured for ``model_id``'s embedder (``core.thresholds``)."""
         t = thresholds_for(model_id)
         values = dict(epsilon=t.epsilon, link_threshold=t.link_threshold,
-                      merge_threshold=t.merge_threshold, cohesion=t.cohesion)
+                      merge_threshold=t.merge_threshold, cohesion=t.cohesion,
+                      child_score=t.child_score, child_cut=t.child_cut,
+                      embedder=embedder_of(model_id or DEFAULT_EMBEDDER))
         values.update(overrides)
         return cls(**values)
 
@@ -65,6 +71,7 @@ def merge_close_clusters(X: np.ndarray, labels: np.ndarray, threshold: float) ->
 
 def group_faces(X: np.ndarray, photo_ids: np.ndarray, params: GroupingParams) -> np.ndarray:
     """Cluster labels (-1 = unknown) for face embeddings ``X`` taken from ``photo_ids``."""
+    from photosort.core.childness import childness, split_children
     from photosort.core.clustering import cluster_embeddings, split_same_photo
     from photosort.core.constraints import merge_clusters_apart, split_incohesive
     from photosort.core.linking import link_noise
@@ -83,4 +90,7 @@ def group_faces(X: np.ndarray, photo_ids: np.ndarray, params: GroupingParams) ->
     if params.cohesion > 0:
         labels = split_incohesive(X, labels, params.cohesion,
                                   min_cluster_size=params.min_cluster_size)
+    if params.child_cut > 0 and (scores := childness(X, params.embedder)) is not None:
+        labels = split_children(X, labels, scores, child_score=params.child_score,
+                                cut=params.child_cut, min_cluster_size=params.min_cluster_size)
     return split_same_photo(labels, photo_ids, X, min_cluster_size=params.min_cluster_size)

@@ -39,12 +39,15 @@ class EmbedderThresholds:
     suggest: float           # up to here a face is suggested to a named person
     propose: float           # groups whose centroids are this close are proposed as one person
     cohesion: float          # a group whose faces lie farther than this from the rest is split
+    child_score: float = 0.0  # a group whose median childness is above this is a child's...
+    child_cut: float = 0.0    # ...and is split at this average-linkage distance (0 = no rule)
 
 
 THRESHOLDS: dict[str, EmbedderThresholds] = {
     "dlib-resnet-v1": EmbedderThresholds(
         epsilon=0.35, link_threshold=0.4, merge_threshold=0.35,
-        auto=0.45, suggest=0.6, propose=0.5, cohesion=0.6),
+        auto=0.45, suggest=0.6, propose=0.5, cohesion=0.6,
+        child_score=1.0, child_cut=0.23),
 }
 
 DEFAULT_EMBEDDER = "dlib-resnet-v1"

@@ -8,7 +8,9 @@ unnamed people they overlap most, so ids stay stable from run to run.
 "Not this person" pairs are honoured, and two faces of one photo are never
 the same person. People the user kept apart ("Same person? No") stay apart:
 no face of one joins the other, and a cluster holding faces of both is split
-(``core.constraints``). Thresholds come per embedder from ``core.thresholds``;
+(``core.constraints``). Children's faces join a known person only when very
+close, and children's groups are cut strictly (``core.childness``).
+Thresholds come per embedder from ``core.thresholds``;
 after every update the automatic cover faces are chosen again
 (``services.cover``).
 
@@ -29,6 +31,7 @@ from typing import Callable
 
 import numpy as np
 
+from photosort.core.childness import join_limits
 from photosort.core.constraints import kept_apart_rejections, split_kept_apart
 from photosort.core.grouping import GroupingParams, group_faces
 from photosort.core.thresholds import thresholds_for
@@ -80,13 +83,17 @@ class ClusterSettings:
     join_threshold: float = thresholds_for(None).auto
     cohesion: float = _DEFAULT.cohesion
     keep_photos_apart: bool = _DEFAULT.keep_photos_apart
+    child_score: float = _DEFAULT.child_score
+    child_cut: float = _DEFAULT.child_cut
+    embedder: str = _DEFAULT.embedder
 
     @classmethod
     def for_model(cls, model_id: str | None) -> "ClusterSettings":
         """The settings measured for ``model_id``'s embedder (``core.thresholds``)."""
         g, t = GroupingParams.for_model(model_id), thresholds_for(model_id)
         return cls(epsilon=g.epsilon, link_threshold=g.link_threshold,
-                   merge_threshold=g.merge_threshold, cohesion=g.cohesion, join_threshold=t.auto)
+                   merge_threshold=g.merge_threshold, cohesion=g.cohesion, join_threshold=t.auto,
+                   child_score=g.child_score, child_cut=g.child_cut, embedder=g.embedder)
 
     @property
     def grouping(self) -> GroupingParams:
@@ -94,7 +101,9 @@ class ClusterSettings:
                               min_samples=self.min_samples, epsilon=self.epsilon,
                               link_threshold=self.link_threshold, backend=self.backend,
                               merge_threshold=self.merge_threshold, cohesion=self.cohesion,
-                              keep_photos_apart=self.keep_photos_apart)
+                              keep_photos_apart=self.keep_photos_apart,
+                              child_score=self.child_score, child_cut=self.child_cut,
+                              embedder=self.embedder)
 
 
 @dataclass(frozen=True)
@@ -151,8 +160,9 @@ def propose(snap: Snapshot, settings: ClusterSettings, *, full: bool) -> tuple[P
     occupied = {(p, int(photo_ids[i])) for i, f in enumerate(face_ids)
                 if (p := fixed.get(int(f))) is not None}
 
-    joined = _join_known(X, face_ids, photo_ids, fixed, free, rejected, occupied,
-                         settings.join_threshold)
+    limits = join_limits(X[free], settings.join_threshold, embedder=settings.embedder,
+                         child_score=settings.child_score, cut=settings.child_cut)
+    joined = _join_known(X, face_ids, photo_ids, fixed, free, rejected, occupied, limits)
     rest = np.array([i for i in free if int(face_ids[i]) not in joined], dtype=int)
     new_links: list[tuple[int, int]] = list(joined.items())
     new_groups: list[list[int]] = []
@@ -182,8 +192,8 @@ def propose(snap: Snapshot, settings: ClusterSettings, *, full: bool) -> tuple[P
 
 def _join_known(X: np.ndarray, face_ids: np.ndarray, photo_ids: np.ndarray,
                 fixed: dict[int, int], free: np.ndarray, rejected: set[tuple[int, int]],
-                occupied: set[tuple[int, int]], threshold: float) -> dict[int, int]:
-    """Free faces close enough to a known person's centroid join that person."""
+                occupied: set[tuple[int, int]], threshold: np.ndarray) -> dict[int, int]:
+    """Free faces closer to a known person's centroid than their ``threshold`` join that person."""
     if len(free) == 0 or not fixed:
         return {}
     index = {int(f): i for i, f in enumerate(face_ids)}
@@ -200,7 +210,7 @@ def _join_known(X: np.ndarray, face_ids: np.ndarray, photo_ids: np.ndarray,
     for start in range(0, len(free), 4096):
         block = X[free[start:start + 4096]]
         d2 = (block ** 2).sum(1)[:, None] + c2[None, :] - 2.0 * block @ centroids.T
-        for a, b in zip(*np.nonzero(d2 <= threshold ** 2)):
+        for a, b in zip(*np.nonzero(d2 <= threshold[start:start + 4096, None] ** 2)):
             candidates.append((float(d2[a, b]), start + int(a), int(b)))
     joined: dict[int, int] = {}
     taken = set(occupied)
