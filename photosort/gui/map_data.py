@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, Signal
 
+from photosort.gui import memory
 from photosort.gui.jobs import emit_if_alive
 from photosort.store.catalog import from_blob
 from photosort.store.db import Database
@@ -57,6 +58,7 @@ class Compute(QRunnable):
             return
         finally:
             db.close()
+            memory.release()
         emit_if_alive(self.signal.done, result)
 
 
