@@ -1,0 +1,206 @@
+"""The window's memory and GUI-thread work on a large catalog: read-ahead pages, the Review's
+bounded reading, one Review computation at a time.
+
+Real SQLite catalogs from the scale benchmark's builder (``benchmarks/scale_catalog.py``)
+at a small size, the real window (offscreen), real threads.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+import threading
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gui_support import copy_catalog, open_window
+from photosort.gui import memory, review_compute
+from photosort.gui.people_view import UNKNOWN
+from photosort.services import review_state
+from photosort.store import browse
+from photosort.store.db import Database
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE = 40
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, dict]:
+    spec = importlib.util.spec_from_file_location("scale_catalog",
+                                                  REPO / "benchmarks" / "scale_catalog.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path = tmp_path_factory.mktemp("scale-memory") / "template.sqlite3"
+    return path, module.build_catalog(path, photos=1_500, faces=3_000, seed=11)
+
+
+@pytest.fixture()
+def big(built, tmp_path) -> tuple[Path, dict]:
+    template, facts = built
+    return copy_catalog(template, tmp_path / "catalog.sqlite3"), facts
+
+
+def _scroll_to_end(qtbot, grid) -> None:
+    bar, model = grid.verticalScrollBar(), grid.model()
+    for _ in range(1000):
+        bar.setValue(bar.maximum())
+        qtbot.wait(1)
+        if not model.canFetchMore():
+            return
+    raise AssertionError("the grid never reached its end")
+
+
+def _record_reads(monkeypatch, name: str) -> list[str]:
+    """Wrap ``browse.<name>``: the names of the threads that call it."""
+    threads: list[str] = []
+    real = getattr(browse, name)
+
+    def wrapper(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(browse, name, wrapper)
+    return threads
+
+
+def test_a_persons_later_pages_are_read_ahead_off_the_gui_thread(qtbot, big, tmp_path,
+                                                                  monkeypatch):
+    path, facts = big
+    window = open_window(qtbot, path, tmp_path)
+    grid = window.person_page.grid
+    grid.face_model.page = PAGE
+    threads = _record_reads(monkeypatch, "person_faces")
+    window.open_person(facts["big_person"])
+    expected = [r[0] for r in window.library.db.query(
+        "SELECT face_id FROM face_person WHERE person_id = ? ORDER BY face_id",
+        (facts["big_person"],))]
+    assert len(expected) > 4 * PAGE and grid.model().rowCount() == PAGE
+    _scroll_to_end(qtbot, grid)
+    assert [f.face_id for f in grid.faces()] == expected  # every face once, in order
+    gui = threading.current_thread().name
+    assert threads[0] == gui  # the first page is read at once, on the GUI thread
+    later = threads[1:]
+    assert len(later) >= len(expected) // PAGE and all(t.startswith("page-reader") for t in later)
+    # an edit re-reads what is loaded; a page read ahead for the old state is not appended
+    moved = expected[-5:]
+    window.library.edit(window.library.editor.reject_faces, moved, facts["big_person"])
+    assert [f.face_id for f in grid.faces()] == expected[:-5]
+
+
+def test_unknown_faces_read_ahead_show_every_face_after_an_edit(qtbot, big, tmp_path,
+                                                                 monkeypatch):
+    path, _ = big
+    window = open_window(qtbot, path, tmp_path)
+    view = window.people_view
+    view.unknown.face_model.page = PAGE
+    threads = _record_reads(monkeypatch, "unknown_faces")
+    view.show_section(UNKNOWN)
+    # a new person from the first two faces while the second page is being read ahead
+    view.unknown.select_rows([0, 1])
+    window.library.edit(window.library.editor.new_person,
+                        [f.face_id for f in view.unknown.selected_faces()], "Ahead")
+    _scroll_to_end(qtbot, view.unknown)
+    unknown = [r[0] for r in window.library.db.query(
+        "SELECT f.id FROM faces f WHERE NOT EXISTS"
+        " (SELECT 1 FROM face_person fp WHERE fp.face_id = f.id) ORDER BY f.id")]
+    assert [f.face_id for f in view.unknown.faces()] == unknown
+    assert any(t.startswith("page-reader") for t in threads)
+
+
+def _rows_reference(db: Database, model: str):
+    rows = db.query("SELECT f.id, f.photo_id, f.embedding, fp.person_id FROM faces f"
+                    " LEFT JOIN face_person fp ON fp.face_id = f.id"
+                    " WHERE f.model = ? AND f.embedding IS NOT NULL ORDER BY f.id", (model,))
+    X = np.stack([np.frombuffer(r["embedding"], "<f4") for r in rows])
+    owner = np.array([-1 if r["person_id"] is None else r["person_id"] for r in rows])
+    return np.array([r["id"] for r in rows]), np.array([r["photo_id"] for r in rows]), X, owner
+
+
+def test_the_review_reads_every_face_in_chunks_into_arrays(big, monkeypatch):
+    path, facts = big
+    monkeypatch.setattr(review_state, "CHUNK", 7)  # many chunks, the last one short
+    db = Database(path)
+    try:
+        model = review_state.catalog_model(db)
+        ids, photos, X, owner = _rows_reference(db, model)
+        st = review_state.load_state(db, model)
+        assert len(ids) == facts["faces"]
+        assert np.array_equal(st.face_ids, ids) and np.array_equal(st.photo_ids, photos)
+        assert np.array_equal(st.owner, owner) and np.array_equal(st.X, X)
+        assert st.X.dtype == np.float32 and st.X.flags.c_contiguous
+        people = {p: np.flatnonzero(owner == p) for p in set(owner.tolist()) - {-1}}
+        assert st.members.keys() == people.keys()
+        assert all(np.array_equal(st.members[p], rows) for p, rows in people.items())
+        assert st.hidden == {r[0] for r in db.query("SELECT id FROM people WHERE hidden")}
+        assert len(st.rejections) == facts["rejections"]
+    finally:
+        db.close()
+
+
+def test_the_reviews_reading_holds_arrays_not_rows(big, monkeypatch):
+    """At 400k faces, 400k rows with their blobs were ~800 MB besides the arrays."""
+    path, facts = big
+    monkeypatch.setattr(review_state, "CHUNK", 64)
+    db = Database(path)
+    try:
+        model = review_state.catalog_model(db)
+        tracemalloc.start()
+        try:
+            st = review_state.load_state(db, model)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        arrays = st.X.nbytes + 3 * st.face_ids.nbytes
+        assert len(st.face_ids) == facts["faces"]
+        # the arrays, the people and decisions, and one chunk of rows: well under the rows'
+        # blobs alone (faces × 512 bytes, as much again as X)
+        assert peak < arrays + st.X.nbytes // 2
+    finally:
+        db.close()
+
+
+def test_review_lists_are_computed_one_at_a_time(big, monkeypatch):
+    path, _ = big
+    inside, most, lock = [0], [0], threading.Lock()
+    first_in, release = threading.Event(), threading.Event()
+    real = review_compute.load_state
+
+    def load(db, model):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        first_in.set()
+        release.wait(30)
+        try:
+            return real(db, model)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(review_compute, "load_state", load)
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(review_compute.compute_lists(path)))
+               for _ in range(2)]
+    threads[0].start()
+    assert first_in.wait(30)
+    threads[1].start()
+    threads[1].join(0.5)  # time for the second to get in, if nothing stopped it
+    release.set()
+    for t in threads:
+        t.join(60)
+    assert most[0] == 1 and len(results) == 2
+    assert results[0] == results[1] and results[0].suggestions  # the same, real lists
+
+
+def test_settle_freezes_the_start_up_objects_out_of_collections():
+    before = gc.get_threshold()
+    try:
+        memory.settle()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] >= memory.GEN0_THRESHOLD
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
