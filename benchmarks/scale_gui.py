@@ -86,6 +86,8 @@ def rows(m: dict) -> list[Row]:
          ok(m["refresh"], TARGETS["open"])),
         ("GUI process peak RSS", f"{m['rss'] / 1024 ** 2:,.0f} MB", "< 1.5 GB",
          ok(m["rss"], TARGETS["rss"])),
+        ("the Review count's worker process, peak RSS (its own process since this change)",
+         f"{m.get('count_rss', 0) / 1024 ** 2:,.0f} MB", "", ""),
     ] + [(f"  RSS after: {name}", f"{now / 1024 ** 2:,.0f} MB (peak so far "
           f"{peak / 1024 ** 2:,.0f})", "", "") for name, now, peak in m.get("phases", [])]
 
@@ -127,6 +129,21 @@ def _phase(m: dict, name: str) -> None:
     """Note the resident set and the peak so far after phase ``name`` (where memory goes)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     m.setdefault("phases", []).append((name, _rss_now(), peak))
+
+
+def _count_worker_peak() -> int:
+    """Peak RSS of the Review count's worker process (``VmHWM``; 0 if none runs)."""
+    from photosort.gui import review_process
+
+    pool = review_process.shared()._pool
+    peak = 0
+    for proc in (getattr(pool, "_processes", None) or {}).values():
+        try:
+            with open(f"/proc/{proc.pid}/status") as f:
+                peak = max([peak] + [int(ln.split()[1]) * 1024 for ln in f if ln.startswith("VmHWM")])
+        except OSError:
+            pass
+    return peak
 
 
 def child(catalog: Path, person: int | None) -> dict:
@@ -198,6 +215,7 @@ def child(catalog: Path, person: int | None) -> dict:
     _pump(app, lambda: False, 2.0)
     _phase(m, "2 s later (background work settles)")
     m["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    m["count_rss"] = _count_worker_peak()
     window.close()
     return m
 

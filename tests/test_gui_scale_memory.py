@@ -1,5 +1,5 @@
 """The window's memory and GUI-thread work on a large catalog: read-ahead pages, the Review's
-bounded reading, one Review computation at a time.
+bounded reading, one Review computation at a time, the Review count's worker process.
 
 Real SQLite catalogs from the scale benchmark's builder (``benchmarks/scale_catalog.py``)
 at a small size, the real window (offscreen), real threads.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import importlib.util
+import os
 import threading
 import tracemalloc
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 
 from gui_support import copy_catalog, open_window
-from photosort.gui import memory, review_compute
+from photosort.gui import memory, review_compute, review_process
 from photosort.gui.people_view import UNKNOWN
 from photosort.services import review_state
 from photosort.store import browse
@@ -204,3 +205,51 @@ def test_settle_freezes_the_start_up_objects_out_of_collections():
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def _worker_pids(process: review_process.ReviewProcess) -> set[int]:
+    pool = process._pool
+    return {p.pid for p in (getattr(pool, "_processes", None) or {}).values()} if pool else set()
+
+
+def test_review_counts_come_from_a_worker_process(big):
+    path, _ = big
+    process = review_process.ReviewProcess()
+    try:
+        lists = review_compute.compute_lists(path)
+        expected = (len(lists.suggestions), len(lists.proposals))
+        assert expected[0] > 0
+        assert process.counts(path) == expected
+        workers = _worker_pids(process)
+        assert len(workers) == 1 and os.getpid() not in workers
+        assert process.counts(path) == expected and _worker_pids(process) == workers  # kept
+    finally:
+        process.close()
+    with pytest.raises(RuntimeError):
+        process.counts(path)
+
+
+def test_a_count_for_a_closing_catalog_is_abandoned_and_the_next_one_runs(big):
+    path, _ = big
+    process = review_process.ReviewProcess()
+    try:
+        process.abandon(path)  # nothing running: the worker (none yet) is left alone
+        failed: list[BaseException] = []
+
+        def count() -> None:
+            try:
+                process.counts(path)
+            except RuntimeError as exc:
+                failed.append(exc)
+
+        worker = threading.Thread(target=count)
+        worker.start()
+        while not process._running:  # the count is submitted
+            worker.join(0.01)
+        process.abandon(path)
+        worker.join(60)
+        assert not worker.is_alive()
+        lists = review_compute.compute_lists(path)
+        assert process.counts(path) == (len(lists.suggestions), len(lists.proposals))
+    finally:
+        process.close()

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from photosort.core.paths import path_key
 from photosort.core.records import PersonRecord
 from photosort.gui.covers import CoverCache
+from photosort.gui import review_process
 from photosort.gui.page_reader import PageReader
 from photosort.gui.preferences import Preferences
 from photosort.gui.thumbnails import FaceItem, ThumbnailCache
@@ -94,6 +95,7 @@ class Library(QObject):
     def close(self) -> None:
         self.covers.close()
         self.reader.close()
+        review_process.shared().abandon(self.db_path)
         self.thumbnails.shutdown()
         self.db.close()
 
