@@ -253,3 +253,17 @@ def test_a_count_for_a_closing_catalog_is_abandoned_and_the_next_one_runs(big):
         assert process.counts(path) == (len(lists.suggestions), len(lists.proposals))
     finally:
         process.close()
+
+
+def test_centroids_summed_in_blocks_of_people_are_the_same(big, monkeypatch):
+    path, _ = big
+    db = Database(path)
+    try:
+        model = review_state.catalog_model(db)
+        whole = review_state.load_state(db, model).all_centroids()
+        monkeypatch.setattr(review_state, "CENTROID_ROWS", 5)  # most blocks: one person each
+        blocked = review_state.load_state(db, model).all_centroids()
+    finally:
+        db.close()
+    assert len(whole) > 10 and whole.keys() == blocked.keys()
+    assert all(np.array_equal(whole[p], blocked[p]) for p in whole)
