@@ -2,56 +2,29 @@
 bounded reading, one Review computation at a time, the Review count's worker process.
 
 Real SQLite catalogs from the scale benchmark's builder (``benchmarks/scale_catalog.py``)
-at a small size, the real window (offscreen), real threads.
+at a small size (``test_gui_scale``'s fixtures), the real window (offscreen), real threads
+and a real worker process.
 """
 
 from __future__ import annotations
 
 import gc
-import importlib.util
 import os
 import threading
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from gui_support import copy_catalog, open_window
+from gui_support import open_window
 from photosort.gui import memory, review_compute, review_process
 from photosort.gui.people_view import UNKNOWN
 from photosort.services import review_state
 from photosort.store import browse
 from photosort.store.db import Database
+from test_gui_scale import big, built, scroll_to_end  # noqa: F401 — fixtures shared
 
-REPO = Path(__file__).resolve().parent.parent
 PAGE = 40
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Path, dict]:
-    spec = importlib.util.spec_from_file_location("scale_catalog",
-                                                  REPO / "benchmarks" / "scale_catalog.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    path = tmp_path_factory.mktemp("scale-memory") / "template.sqlite3"
-    return path, module.build_catalog(path, photos=1_500, faces=3_000, seed=11)
-
-
-@pytest.fixture()
-def big(built, tmp_path) -> tuple[Path, dict]:
-    template, facts = built
-    return copy_catalog(template, tmp_path / "catalog.sqlite3"), facts
-
-
-def _scroll_to_end(qtbot, grid) -> None:
-    bar, model = grid.verticalScrollBar(), grid.model()
-    for _ in range(1000):
-        bar.setValue(bar.maximum())
-        qtbot.wait(1)
-        if not model.canFetchMore():
-            return
-    raise AssertionError("the grid never reached its end")
 
 
 def _record_reads(monkeypatch, name: str) -> list[str]:
@@ -79,12 +52,13 @@ def test_a_persons_later_pages_are_read_ahead_off_the_gui_thread(qtbot, big, tmp
         "SELECT face_id FROM face_person WHERE person_id = ? ORDER BY face_id",
         (facts["big_person"],))]
     assert len(expected) > 4 * PAGE and grid.model().rowCount() == PAGE
-    _scroll_to_end(qtbot, grid)
+    scroll_to_end(qtbot, grid)
     assert [f.face_id for f in grid.faces()] == expected  # every face once, in order
     gui = threading.current_thread().name
     assert threads[0] == gui  # the first page is read at once, on the GUI thread
     later = threads[1:]
-    assert len(later) >= len(expected) // PAGE and all(t.startswith("page-reader") for t in later)
+    pages = -(-len(expected) // PAGE)
+    assert len(later) >= pages - 1 and all(t.startswith("page-reader") for t in later)
     # an edit re-reads what is loaded; a page read ahead for the old state is not appended
     moved = expected[-5:]
     window.library.edit(window.library.editor.reject_faces, moved, facts["big_person"])
@@ -103,7 +77,7 @@ def test_unknown_faces_read_ahead_show_every_face_after_an_edit(qtbot, big, tmp_
     view.unknown.select_rows([0, 1])
     window.library.edit(window.library.editor.new_person,
                         [f.face_id for f in view.unknown.selected_faces()], "Ahead")
-    _scroll_to_end(qtbot, view.unknown)
+    scroll_to_end(qtbot, view.unknown)
     unknown = [r[0] for r in window.library.db.query(
         "SELECT f.id FROM faces f WHERE NOT EXISTS"
         " (SELECT 1 FROM face_person fp WHERE fp.face_id = f.id) ORDER BY f.id")]

@@ -20,8 +20,8 @@ from PySide6.QtCore import QObject, Signal
 
 from photosort.core.paths import path_key
 from photosort.core.records import PersonRecord
-from photosort.gui.covers import CoverCache
 from photosort.gui import review_process
+from photosort.gui.covers import CoverCache
 from photosort.gui.page_reader import PageReader
 from photosort.gui.preferences import Preferences
 from photosort.gui.thumbnails import FaceItem, ThumbnailCache

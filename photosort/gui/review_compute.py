@@ -42,8 +42,9 @@ _ONE_AT_A_TIME = threading.Lock()
 def compute_lists(db_path: str | os.PathLike[str]) -> ReviewLists:
     """Read the catalog once (its own connection) and compute both lists.
 
-    One computation runs at a time in the process (the People view's counter and the
-    Review each ask): at 400k faces one holds ~250 MB of descriptors
+    One computation runs at a time in the process (the Review's recomputes, and the
+    People view's count when its worker process, :mod:`photosort.gui.review_process`,
+    cannot run): at 400k faces one peaks at ~360 MB, ~210 MB of it the descriptors
     (:func:`~photosort.services.review_state.load_state`), so two at once would double
     the window's peak. What it freed goes back to the system afterwards
     (:func:`photosort.gui.memory.release`)."""
