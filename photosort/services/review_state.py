@@ -7,6 +7,7 @@ matrix products, not a query per face.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,8 +78,6 @@ def catalog_model(db: Database) -> str | None:
     return rows[0]["model"] if rows else None
 
 
-
-
 def load_state(db: Database, model_id: str) -> ReviewState:
     """Read the review's inputs for descriptors of ``model_id``.
 
@@ -88,7 +87,8 @@ def load_state(db: Database, model_id: str) -> ReviewState:
     rows and their blobs besides (~800 MB, which also kept the garbage collector busy
     walking them while the window scrolled).
     """
-    with db.read() as conn:
+    # one snapshot for the count and the rows (inside a caller's transaction: that one)
+    with nullcontext(db.conn) if db.conn.in_transaction else db.read() as conn:
         bound = conn.execute("SELECT COUNT(*) FROM faces WHERE model = ?", (model_id,)).fetchone()[0]
         cur = conn.execute("SELECT f.id, f.photo_id, fp.person_id, f.embedding FROM faces f"
                            " LEFT JOIN face_person fp ON fp.face_id = f.id"
