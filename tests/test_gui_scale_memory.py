@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
+import sys
 import threading
 import tracemalloc
 
@@ -241,3 +243,29 @@ def test_centroids_summed_in_blocks_of_people_are_the_same(big, monkeypatch):
         db.close()
     assert len(whole) > 10 and whole.keys() == blocked.keys()
     assert all(np.array_equal(whole[p], blocked[p]) for p in whole)
+
+
+def test_the_count_worker_ends_when_the_window_process_dies(big):
+    """``os._exit`` skips every clean-up, as a crash or a kill would."""
+    path, _ = big
+    script = (
+        "import os, sys\n"
+        "from photosort.gui import review_process\n"
+        "p = review_process.ReviewProcess()\n"
+        "p.counts(sys.argv[1])\n"
+        "print([w.pid for w in p._pool._processes.values()][0], flush=True)\n"
+        "os._exit(0)\n")
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    worker = int(out.stdout.split()[-1])
+    for _ in range(600):
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        if open(f"/proc/{worker}/stat").read().split()[2] == "Z":  # ended, not yet reaped
+            return
+        threading.Event().wait(0.1)
+    os.kill(worker, 9)
+    raise AssertionError("the worker outlived the process that started it")

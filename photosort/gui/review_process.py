@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import sys
 import threading
@@ -32,6 +33,21 @@ def count_lists(db_path: str) -> tuple[int, int]:
 
     lists = compute_lists(db_path)
     return len(lists.suggestions), len(lists.proposals)
+
+
+def _init_worker() -> None:
+    """In the worker: end with the window's process, however that ends (a crash or a kill
+    too; the worker's own end of its task queue never tells it), and yield the CPU."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True,
+                         name="parent-watch").start()
+    _lower_priority()
+
+
+def _exit_with(sentinel) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)
 
 
 def _lower_priority() -> None:
@@ -70,7 +86,7 @@ class ReviewProcess:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
                     max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_lower_priority)
+                    initializer=_init_worker)
             pool = self._pool
             key = str(db_path)
             self._running[key] = self._running.get(key, 0) + 1
