@@ -86,7 +86,10 @@ def rows(m: dict) -> list[Row]:
          ok(m["refresh"], TARGETS["open"])),
         ("GUI process peak RSS", f"{m['rss'] / 1024 ** 2:,.0f} MB", "< 1.5 GB",
          ok(m["rss"], TARGETS["rss"])),
-    ]
+        ("the Review count's worker process, peak RSS (its own process since this change)",
+         f"{m.get('count_rss', 0) / 1024 ** 2:,.0f} MB", "", ""),
+    ] + [(f"  RSS after: {name}", f"{now / 1024 ** 2:,.0f} MB (peak so far "
+          f"{peak / 1024 ** 2:,.0f})", "", "") for name, now, peak in m.get("phases", [])]
 
 
 # -- the GUI process -------------------------------------------------------------------
@@ -113,6 +116,36 @@ def _scroll_to_end(app, grid) -> tuple[list[float], list[float]]:
             return frames, cpu
 
 
+def _rss_now() -> int:
+    """The process's resident set now, in bytes (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
+
+
+def _phase(m: dict, name: str) -> None:
+    """Note the resident set and the peak so far after phase ``name`` (where memory goes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    m.setdefault("phases", []).append((name, _rss_now(), peak))
+
+
+def _count_worker_peak() -> int:
+    """Peak RSS of the Review count's worker process (``VmHWM``; 0 if none runs)."""
+    from photosort.gui import review_process
+
+    pool = review_process.shared()._pool
+    peak = 0
+    for proc in (getattr(pool, "_processes", None) or {}).values():
+        try:
+            with open(f"/proc/{proc.pid}/status") as f:
+                peak = max([peak] + [int(ln.split()[1]) * 1024 for ln in f if ln.startswith("VmHWM")])
+        except OSError:
+            pass
+    return peak
+
+
 def child(catalog: Path, person: int | None) -> dict:
     """Open the window on ``catalog`` and measure (runs in its own process)."""
     from PySide6.QtWidgets import QApplication
@@ -121,18 +154,21 @@ def child(catalog: Path, person: int | None) -> dict:
     app.setOrganizationName("PhotoSortBench")
     from bench_gui import open_people
 
-    from photosort.gui import theme
+    from photosort.gui import memory, theme
     from photosort.gui.people_view import UNKNOWN
 
     theme.apply_theme(app)
     m: dict = {}
+    _phase(m, "Qt started")
     busy = time.thread_time()
     window, m["people_open"] = open_people(app, catalog, catalog.with_suffix(".gui.log"))
     m["people_cpu"] = time.thread_time() - busy
+    memory.settle()  # what photosort.gui.app does once the window is up
     m["people"] = window.people_view.grid.model().rowCount()
     lib = window.library
     if person is None:
         person = lib.db.query("SELECT person_id FROM person_stats ORDER BY faces DESC LIMIT 1")[0][0]
+    _phase(m, "People view open")
     _pump(app, lambda: False, 0.5)
     start, busy = time.perf_counter(), time.thread_time()
     window.open_person(person)
@@ -150,6 +186,7 @@ def child(catalog: Path, person: int | None) -> dict:
                    "cpu_p95": cpu[int(0.95 * (len(cpu) - 1))]}
     m["loaded"] = grid.model().rowCount()
     m["placeholders"] = any(lib.thumbnails.is_broken(f) for f in grid.faces()[:50])
+    _phase(m, "person page scrolled")
     window.show_people()
     app.processEvents()
     start, busy = time.perf_counter(), time.thread_time()
@@ -158,6 +195,7 @@ def child(catalog: Path, person: int | None) -> dict:
     app.processEvents()
     m["unknown_open"], m["unknown_cpu"] = time.perf_counter() - start, time.thread_time() - busy
     m["unknown"] = lib.counts()["unknown"]
+    _phase(m, "Unknown faces open")
     view = window.map_view
     start, busy = time.perf_counter(), time.process_time()
     window.show_map()
@@ -165,6 +203,7 @@ def child(catalog: Path, person: int | None) -> dict:
     view.repaint()
     m["map_open"], m["map_cpu"] = time.perf_counter() - start, time.process_time() - busy
     m["map_points"], m["map_total"] = len(view.points), view.total
+    _phase(m, "map open")
     window.show_people()
     app.processEvents()
     start, busy = time.perf_counter(), time.thread_time()
@@ -172,7 +211,11 @@ def child(catalog: Path, person: int | None) -> dict:
     app.processEvents()
     m["refresh"], m["refresh_cpu"] = time.perf_counter() - start, time.thread_time() - busy
     lib.undo()
+    _phase(m, "refresh after a rename")
+    _pump(app, lambda: False, 2.0)
+    _phase(m, "2 s later (background work settles)")
     m["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    m["count_rss"] = _count_worker_peak()
     window.close()
     return m
 

@@ -91,6 +91,9 @@ def _run(app, instance, options: Options, db_path: Path, log_dir: Path) -> int:
     instance.message_received.connect(window.handle_arguments)
     window.show()
     window.start(forwarded(options))
+    from photosort.gui import memory
+
+    memory.settle()  # the start-up objects stay out of every later garbage collection
     try:
         return app.exec()
     finally:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from photosort.gui import memory
 from photosort.store.db import Database
 
 SAMPLE = 2000
@@ -117,6 +118,7 @@ class CoverCache(QObject):
                         self._thread = None
                         return
                 self.put(medoids(db, {p: k[0] for p, k in keys.items()}), keys)
+                memory.release()
                 try:
                     self.ready.emit()
                 except RuntimeError:  # the window is gone

@@ -11,6 +11,7 @@ scrolls near the end) from a keyset query in face-id order, so a person with
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future
 from typing import Any, Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, Signal
@@ -23,6 +24,7 @@ from photosort.gui.thumbnails import FaceItem, ThumbnailCache
 
 
 Fetch = Callable[[int, int], list[FaceItem]]  # (after face id, limit) → faces in id order
+Ahead = Callable[[int, int], Future]  # the same read on another thread (gui.page_reader)
 
 
 class FaceModel(QStandardItemModel):
@@ -42,6 +44,8 @@ class FaceModel(QStandardItemModel):
         self._rows: list[FaceItem] = []
         self._index: dict[int, int] = {}
         self._fetch: Fetch | None = None
+        self._ahead: Ahead | None = None
+        self._next: tuple[int, Future] | None = None  # (after, the page after it being read)
         self._more = False
         self._last = 0  # every face with an id up to this one is loaded
 
@@ -95,10 +99,11 @@ class FaceModel(QStandardItemModel):
         self.append_rows(list(rows))
 
     # -- paging -------------------------------------------------------------------------
-    def set_source(self, fetch: Fetch | None, keep: bool = True) -> None:
+    def set_source(self, fetch: Fetch | None, keep: bool = True, ahead: Ahead | None = None) -> None:
         """Show the faces ``fetch`` pages through: the first page, or (``keep``) as many as
-        are loaded now, updated in place so selection and scroll stay."""
-        self._fetch = fetch
+        are loaded now, updated in place so selection and scroll stay. With ``ahead`` (the
+        same read on a worker thread), the next page is read while this one is shown."""
+        self._fetch, self._ahead, self._next = fetch, ahead, None
         if fetch is None:
             self._more, self._last = False, 0
             self.reset_rows([])
@@ -112,6 +117,7 @@ class FaceModel(QStandardItemModel):
             self.set_rows(rows)
         else:
             self.reset_rows(rows)
+        self._read_ahead()
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:
         return not parent.isValid() and self._fetch is not None and self._more
@@ -119,12 +125,34 @@ class FaceModel(QStandardItemModel):
     def fetchMore(self, parent=QModelIndex()) -> None:
         if not self.canFetchMore(parent):
             return
-        rows = self._fetch(self._last, self.page + 1)
+        rows = self._take_ahead()
+        if rows is None:
+            rows = self._fetch(self._last, self.page + 1)
         self._more = len(rows) > self.page
         rows = rows[:self.page]
         if rows:
             self._last = rows[-1].face_id
         self.append_rows([r for r in rows if self.row_of(r.face_id) < 0])
+        self._read_ahead()
+
+    def _read_ahead(self) -> None:
+        self._next = None
+        if self._ahead is not None and self._more:
+            try:
+                self._next = (self._last, self._ahead(self._last, self.page + 1))
+            except RuntimeError:  # the reader is closed (the window is closing)
+                self._next = None
+
+    def _take_ahead(self) -> list[FaceItem] | None:
+        """The page read ahead, if it is the one wanted now (waiting for it if it is still
+        being read: no longer than reading it here); ``None``: read it here."""
+        pending, self._next = self._next, None
+        if pending is None or pending[0] != self._last:
+            return None
+        try:
+            return pending[1].result()
+        except Exception:  # a busy or closed catalog: this thread's connection tries
+            return None
 
 
 class FaceGrid(QListView):
@@ -153,9 +181,9 @@ class FaceGrid(QListView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         cache.ready.connect(self.viewport().update)
 
-    def set_source(self, fetch: Fetch | None, keep: bool = True) -> None:
+    def set_source(self, fetch: Fetch | None, keep: bool = True, ahead: Ahead | None = None) -> None:
         """Page through ``fetch`` (see :meth:`FaceModel.set_source`)."""
-        self.face_model.set_source(fetch, keep)
+        self.face_model.set_source(fetch, keep, ahead)
         if not keep:
             self.scrollToTop()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, Signal
 
+from photosort.gui import memory
 from photosort.gui.jobs import emit_if_alive
 from photosort.store.catalog import from_blob
 from photosort.store.db import Database
@@ -57,6 +58,7 @@ class Compute(QRunnable):
             return
         finally:
             db.close()
+            memory.release()
         emit_if_alive(self.signal.done, result)
 
 
@@ -78,7 +80,8 @@ def load(db: Database, limit: int = MAX_POINTS) -> dict:
     ids = np.array([r["id"] for r in rows], dtype=np.int64)
     people = np.array([r["person_id"] if r["person_id"] is not None else -1 for r in rows],
                       dtype=np.int64)
-    X = np.stack([from_blob(r["embedding"]) for r in rows]) if rows else np.zeros((0, 128))
+    X = (from_blob(b"".join([r["embedding"] for r in rows]), (len(rows), -1)) if rows
+         else np.zeros((0, 128), np.float32))
     legend = [(r["id"], r["name"] or f"Unnamed {r['id']}", r["faces"]) for r in db.query(
         "SELECT p.id, p.name, s.faces FROM person_stats s JOIN people p ON p.id = s.person_id"
         " WHERE s.faces > 0 ORDER BY s.faces DESC, p.id LIMIT ?", (LEGEND,))]

@@ -147,14 +147,18 @@ class MapView(QWidget):
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        inside = np.flatnonzero((xy[:, 0] > -8) & (xy[:, 0] < self.width() + 8)
+                                & (xy[:, 1] > -8) & (xy[:, 1] < self.height() + 8))
+        # one sort groups the dots by person (a mask over every dot per person was 3,200
+        # passes over 20k dots on the 400k-face catalog, more than drawing them)
+        order = inside[np.argsort(self.people[inside], kind="stable")]
+        people, starts = np.unique(self.people[order], return_index=True)
         painter.setPen(Qt.PenStyle.NoPen)
-        inside = ((xy[:, 0] > -8) & (xy[:, 0] < self.width() + 8)
-                  & (xy[:, 1] > -8) & (xy[:, 1] < self.height() + 8))
-        for pid in np.unique(self.people[inside]):
-            pid = int(pid)
+        ends = [*starts[1:].tolist(), len(order)]
+        for pid, first, last in zip(people.tolist(), starts.tolist(), ends):
             painter.setBrush(theme.person_color(pid if pid >= 0 else None))
             r = 4.0 if pid >= 0 else 2.5
-            for x, y in xy[inside & (self.people == pid)].tolist():
+            for x, y in xy[order[first:last]].tolist():
                 painter.drawEllipse(QPointF(x, y), r, r)
         painter.end()
         self._image, self._image_key = image, key

@@ -140,7 +140,7 @@ class PeopleView(QWidget):
     def show_section(self, section: int) -> None:
         self.sections.button(section).setChecked(True)
         if section == UNKNOWN:
-            self.unknown.set_source(self._unknown_page, keep=False)
+            self.unknown.set_source(self._unknown_page, keep=False, ahead=self._unknown_ahead)
         else:
             self.grid.proxy.configure(hidden_section=section == HIDDEN)
         self._update_empty()
@@ -163,13 +163,16 @@ class PeopleView(QWidget):
                                        ("Unknown faces", unknown))):
             self.sections.button(i).setText(f"{name}  {n}")
         if self.section() == UNKNOWN:
-            self.unknown.set_source(self._unknown_page)
+            self.unknown.set_source(self._unknown_page, ahead=self._unknown_ahead)
         self.counter.request()
         self._update_empty()
         self._update_actions()
 
     def _unknown_page(self, after: int, limit: int):
         return self.library.face_page(None, after, limit)
+
+    def _unknown_ahead(self, after: int, limit: int):
+        return self.library.face_page_ahead(None, after, limit)
 
     def _covers_ready(self) -> None:
         """Covers computed in the background: show them (people only, nothing else re-read)."""

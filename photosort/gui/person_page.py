@@ -109,7 +109,8 @@ class PersonPage(QWidget):
         if not keep or key != self._faces_key:  # a live refresh leaves unchanged faces alone
             pid = person.id
             self.grid.set_source(lambda after, limit: self.library.face_page(pid, after, limit),
-                                 keep=keep)
+                                 keep=keep, ahead=lambda after, limit:
+                                 self.library.face_page_ahead(pid, after, limit))
         self._faces_key = key
         self.name_label.setText(person.display_name)
         self.subtitle.setText(f"{_plural(person.photo_count, 'photo')} · "

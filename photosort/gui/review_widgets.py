@@ -11,6 +11,7 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QListView, QListWidget, QListWidgetItem,
                                QVBoxLayout, QWidget)
 
+from photosort.gui import review_process
 from photosort.gui.library import Library
 from photosort.gui.thumbnails import FaceItem
 from photosort.gui.widgets import Avatar
@@ -20,11 +21,9 @@ TILE = 96
 
 def review_counts(library: Library) -> tuple[int, int]:
     """(open suggestions, open proposals) for the People view's "12 suggestions · 3 proposals",
-    read through a catalog connection of its own (the window's stays free)."""
-    from photosort.gui.review_compute import compute_lists
-
-    lists = compute_lists(library.db_path)
-    return len(lists.suggestions), len(lists.proposals)
+    computed in a worker process through a catalog connection of its own
+    (:mod:`photosort.gui.review_process`: the window's GIL and connection stay free)."""
+    return review_process.shared().counts(library.db_path)
 
 
 def counts_text(suggestions: int, proposals: int) -> str:

@@ -7,13 +7,16 @@ matrix products, not a query per face.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from photosort.store.db import Database
 from photosort.store.review import ReviewStore
+
+CENTROID_ROWS = 65536  # faces summed at a time for the people's centroids
+CHUNK = 8192  # rows converted at a time: the only Python objects a load holds per face
 
 
 @dataclass
@@ -40,14 +43,25 @@ class ReviewState:
             known = np.flatnonzero(self.owner >= 0)
             order = known[np.argsort(self.owner[known], kind="stable")]
             owners = self.owner[order]
+            self._centroids = {}
             if len(order) == 0:
-                self._centroids = {}
-            else:
-                starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-                sums = np.add.reduceat(self.X[order], starts, axis=0, dtype=np.float64)
-                counts = np.diff(np.r_[starts, len(order)])
+                return self._centroids
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            ends = np.r_[starts[1:], len(order)]
+            # blocks of whole people, ~CENTROID_ROWS rows each: the same sums person by
+            # person as one reduceat over every row, without a float64 copy of all of X
+            # (400k faces: 200 MB more than X itself)
+            first = 0
+            while first < len(starts):
+                last = max(first + 1, int(np.searchsorted(ends, starts[first] + CENTROID_ROWS,
+                                                          side="right")))
+                lo, hi = starts[first], ends[last - 1]
+                sums = np.add.reduceat(self.X[order[lo:hi]], starts[first:last] - lo, axis=0,
+                                       dtype=np.float64)
+                counts = ends[first:last] - starts[first:last]
                 means = (sums / counts[:, None]).astype(np.float32)
-                self._centroids = dict(zip(owners[starts].tolist(), means))
+                self._centroids.update(zip(owners[starts[first:last]].tolist(), means))
+                first = last
         return self._centroids
 
     def photos_of(self, person: int) -> set[int]:
@@ -65,26 +79,46 @@ def catalog_model(db: Database) -> str | None:
 
 
 def load_state(db: Database, model_id: str) -> ReviewState:
-    """Read the review's inputs for descriptors of ``model_id``."""
-    rows = db.query("SELECT f.id, f.photo_id, f.embedding, fp.person_id FROM faces f"
-                    " LEFT JOIN face_person fp ON fp.face_id = f.id"
-                    " WHERE f.model = ? AND f.embedding IS NOT NULL ORDER BY f.id", (model_id,))
-    n = len(rows)
-    X = (np.frombuffer(b"".join(r["embedding"] for r in rows), dtype="<f4").reshape(n, -1)
-         if n else np.zeros((0, 128), np.float32))
-    owner = np.array([r["person_id"] if r["person_id"] is not None else -1 for r in rows],
-                     dtype=np.int64)
-    people = db.query("SELECT id, name, hidden FROM people")
-    members: dict[int, list[int]] = defaultdict(list)
-    for i, p in enumerate(owner.tolist()):
-        if p >= 0:
-            members[p].append(i)
+    """Read the review's inputs for descriptors of ``model_id``.
+
+    The faces are streamed from one read transaction ``CHUNK`` rows at a time into arrays
+    allocated once (their size from the ``faces_model`` index), so reading 400k faces
+    holds 400k float32 descriptors and three int64 columns (~210 MB), never 400k Python
+    rows and their blobs besides (~800 MB, which also kept the garbage collector busy
+    walking them while the window scrolled).
+    """
+    # one snapshot for the count and the rows (inside a caller's transaction: that one)
+    with nullcontext(db.conn) if db.conn.in_transaction else db.read() as conn:
+        bound = conn.execute("SELECT COUNT(*) FROM faces WHERE model = ?", (model_id,)).fetchone()[0]
+        cur = conn.execute("SELECT f.id, f.photo_id, fp.person_id, f.embedding FROM faces f"
+                           " LEFT JOIN face_person fp ON fp.face_id = f.id"
+                           " WHERE f.model = ? AND f.embedding IS NOT NULL ORDER BY f.id",
+                           (model_id,))
+        cols = np.zeros((bound, 3), dtype=np.int64)
+        X: np.ndarray | None = None
+        n = 0
+        while chunk := cur.fetchmany(CHUNK):
+            k = len(chunk)
+            blob = b"".join([r[3] for r in chunk])
+            if X is None:
+                X = np.zeros((bound, len(blob) // 4 // k), dtype=np.float32)
+            X[n:n + k] = np.frombuffer(blob, dtype="<f4").reshape(k, -1)
+            cols[n:n + k] = [(r[0], r[1], -1 if r[2] is None else r[2]) for r in chunk]
+            n += k
+            del chunk, blob
+        people = conn.execute("SELECT id, name, hidden FROM people").fetchall()
+        rejections = {(r[0], r[1]) for r in conn.execute("SELECT face_id, person_id FROM rejections")}
+        apart = ReviewStore(db).cannot_links()
+    X = X[:n] if X is not None else np.zeros((0, 128), np.float32)
+    owner = np.ascontiguousarray(cols[:n, 2])
+    known = np.flatnonzero(owner >= 0)
+    order = known[np.argsort(owner[known], kind="stable")]
+    starts = np.flatnonzero(np.r_[True, owner[order][1:] != owner[order][:-1]]) if len(order) else []
+    members = {int(owner[order[a]]): order[a:b]
+               for a, b in zip(starts, [*list(starts)[1:], len(order)])}
     return ReviewState(
-        face_ids=np.array([r["id"] for r in rows], dtype=np.int64),
-        photo_ids=np.array([r["photo_id"] for r in rows], dtype=np.int64),
+        face_ids=np.ascontiguousarray(cols[:n, 0]), photo_ids=np.ascontiguousarray(cols[:n, 1]),
         X=np.ascontiguousarray(X, dtype=np.float32), owner=owner,
         names={r["id"]: r["name"] for r in people},
         hidden={r["id"] for r in people if r["hidden"]},
-        rejections={(r[0], r[1]) for r in db.query("SELECT face_id, person_id FROM rejections")},
-        apart=ReviewStore(db).cannot_links(),
-        members={p: np.array(v, dtype=np.int64) for p, v in members.items()})
+        rejections=rejections, apart=apart, members=members)

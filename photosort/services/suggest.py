@@ -69,9 +69,9 @@ def suggestions(db: Database, model_id: str, *, state: ReviewState | None = None
         named = [p for p in named if p == person_id]
     if not named:
         return []
-    sizes = {p: len(m) for p, m in st.members.items()}
-    small = np.array([o < 0 or (st.names.get(int(o)) is None and sizes.get(int(o), 0) <= SMALL_GROUP)
-                      for o in st.owner.tolist()], dtype=bool)
+    groups = [p for p, m in st.members.items()
+              if st.names.get(p) is None and len(m) <= SMALL_GROUP]
+    small = (st.owner < 0) | np.isin(st.owner, np.array(groups, dtype=np.int64))
     candidates = np.flatnonzero(small)
     if not len(candidates):
         return []
