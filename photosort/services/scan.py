@@ -82,7 +82,7 @@ def _scan(db: Database, roots: Iterable[str | os.PathLike[str]], settings: Analy
           workers: int | None, analyzer: Analyzer | None,
           on_people_changed: Callable[[], None] | None) -> ScanSummary:
     from photosort.media.decode import ImageError
-    from photosort.media.discover import DiscoveryStats, iter_photos
+    from photosort.media.discover import DiscoveryStats, iter_photo_paths
     from photosort.media.hashing import content_hash
 
     started = time.monotonic()
@@ -102,16 +102,16 @@ def _scan(db: Database, roots: Iterable[str | os.PathLike[str]], settings: Analy
 
     try:
         stats = DiscoveryStats()
-        for path_obj in iter_photos([Path(r) for r in root_paths], on_error=on_error, stats=stats):
+        for path in iter_photo_paths([Path(r) for r in root_paths], on_error=on_error,
+                                     stats=stats):  # absolute already
             cancel.check()
-            path = os.path.abspath(path_obj)
-            sync.saw(path)
+            key = sync.saw(path)
             summary.discovered += 1
             if summary.discovered % 200 == 0:
                 progress(ProgressEvent("discover", summary.discovered, 0, path))
             try:
                 st = os.stat(path)
-                sync.file(path, st, content_hash)
+                sync.file(path, st, content_hash, key)
             except (OSError, ImageError) as exc:
                 summary.errors.append((path, f"cannot read: {getattr(exc, 'reason', exc)}"))
                 summary.transient.add(path)
