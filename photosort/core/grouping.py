@@ -71,11 +71,11 @@ def group_faces(X: np.ndarray, photo_ids: np.ndarray, params: GroupingParams) ->
 
     if len(X) < max(2, params.min_cluster_size):
         return np.full(len(X), -1, dtype=np.int64)
-    labels = cluster_embeddings(X, min_cluster_size=params.min_cluster_size,
-                                min_samples=params.min_samples, epsilon=params.epsilon,
-                                backend=params.backend)
+    labels, graph = cluster_embeddings(X, min_cluster_size=params.min_cluster_size,
+                                       min_samples=params.min_samples, epsilon=params.epsilon,
+                                       backend=params.backend, return_graph=True)
     if params.link_threshold > 0:
-        labels = link_noise(X, labels, params.link_threshold)
+        labels = link_noise(X, labels, params.link_threshold, graph=graph)
     if params.merge_threshold > 0 and params.keep_photos_apart:
         labels = merge_clusters_apart(X, labels, photo_ids, params.merge_threshold)
     elif params.merge_threshold > 0:

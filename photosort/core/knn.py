@@ -238,10 +238,12 @@ def _kmeans(Z: np.ndarray, n_cells: int, rng: np.random.Generator) -> np.ndarray
     centres = sample[rng.choice(len(sample), size=n_cells, replace=False)]
     for _ in range(KMEANS_ITERATIONS):
         cell = _nearest(sample, centres)[:, 0]
-        sums = np.zeros_like(centres)
-        np.add.at(sums, cell, sample)
+        order = np.argsort(cell, kind="stable")  # sums by sorted runs: np.add.at was 1 s at 400k
         counts = np.bincount(cell, minlength=n_cells)
+        sums = np.zeros_like(centres)
+        starts = np.r_[0, np.cumsum(counts)[:-1]]
         filled = counts > 0
+        sums[filled] = np.add.reduceat(sample[order], starts[filled], axis=0)
         centres[filled] = sums[filled] / counts[filled, None]
     return centres
 

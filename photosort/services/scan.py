@@ -152,8 +152,8 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
     total = len(todo)
     progress(ProgressEvent("analyze", 0, total, "", 0))
     live = None  # new faces are grouped on a thread of its own: the workers never wait for it
+    known = db.query("SELECT COALESCE(MAX(id), 0) FROM faces")[0][0]  # newer faces: this scan's
     if on_people_changed and str(db.path) != ":memory:":
-        known = db.query("SELECT COALESCE(MAX(id), 0) FROM faces")[0][0]  # newer faces: this scan's
         live = LiveGrouper(db.path, settings.model_id, cluster, on_people_changed, RECLUSTER_EVERY_S,
                            known_up_to=known)
         live.start()  # loads the index while the workers start
@@ -162,7 +162,7 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
                                 analyzer=analyzer, pool=pool)
         for result in results:
             if not summary.analyzed:  # the workers are up: now the cores can spare the import
-                prewarm_clustering()
+                prewarm_clustering(known)
             photo_id = ids[result.path]
             if result.error:
                 store.mark_error(photo_id, result.error, result.error_kind)

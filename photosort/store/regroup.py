@@ -85,6 +85,24 @@ def version(c) -> int:
     return int(row[0]) if row else 0
 
 
+def face_arrays(rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(face ids, photo ids, float32 embeddings) from (id, photo_id, embedding blob) rows.
+
+    The blobs are joined and read by one ``np.frombuffer``: one array per face
+    took 4 s of the 8 s live grouping start at 400k faces.
+    """
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 128), np.float32)
+    blobs = [r[2] for r in rows]
+    width = len(blobs[0])
+    if all(len(b) == width for b in blobs):
+        X = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), -1)
+    else:  # mixed lengths: numpy's own message
+        X = np.stack([from_blob(b) for b in blobs])
+    return (np.fromiter((r[0] for r in rows), np.int64, len(rows)),
+            np.fromiter((r[1] for r in rows), np.int64, len(rows)), X.astype(np.float32))
+
+
 def read_snapshot(db: Database, model_id: str) -> Snapshot:
     """Embeddings, links, names, rejections and cannot-links as of one moment."""
     with db.read() as c:
@@ -96,11 +114,9 @@ def read_snapshot(db: Database, model_id: str) -> Snapshot:
         people = c.execute("SELECT id, name, hidden FROM people").fetchall()
         rejections = {(r[0], r[1]) for r in c.execute("SELECT face_id, person_id FROM rejections")}
         apart = {(r[0], r[1]) for r in c.execute("SELECT person_a, person_b FROM cannot_link")}
-    X = (np.stack([from_blob(r[2]) for r in rows]).astype(np.float32) if rows
-         else np.zeros((0, 128), dtype=np.float32))
-    return Snapshot(version=v, taken_at=time.time(),
-                    face_ids=np.array([r[0] for r in rows], dtype=np.int64),
-                    photo_ids=np.array([r[1] for r in rows], dtype=np.int64), X=X, links=links,
+    face_ids, photo_ids, X = face_arrays(rows)
+    return Snapshot(version=v, taken_at=time.time(), face_ids=face_ids, photo_ids=photo_ids,
+                    X=X, links=links,
                     names={r[0]: r[1] for r in people}, hidden={r[0] for r in people if r[2]},
                     rejections=rejections, apart=apart)
 
