@@ -10,7 +10,9 @@ Builds the catalog with ``scale_catalog.build_catalog`` (or reuses the one in
   incremental step after ``--new`` faces were added (half new photos of known
   people, half strangers) — the step is what a scan pays every few seconds;
 * a full regroup of every face (what ends a scan), with the noise count
-  against the old noise-linking cap;
+  against the old noise-linking cap, and how right it is against who each
+  face really is (``scale_quality``: pairwise and BCubed scores, groups
+  against true people, the largest wrong merge);
 * a rescan of the unchanged library (stat only, the real empty files);
 * the catalog's size on disk;
 * the scan's photos/s with live grouping on and off: ``--real`` generated
@@ -37,7 +39,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import make_12mp_photos, table  # noqa: E402
-from scale_catalog import build_catalog  # noqa: E402
+from scale_catalog import build_catalog, true_labels  # noqa: E402
+from scale_quality import quality_rows, regroup_quality  # noqa: E402
 
 
 def cpu_name() -> str:
@@ -131,6 +134,8 @@ def grouping_rows(base: Path, work: Path, facts: dict, new: int, skip_full: bool
                       "ok" if seconds < 2 else "MISSED"]))
     rows.append(show(["  of which joined / in new people", f"{step.joined} / {step.grouped}", "", ""]))
     if not skip_full:
+        import fast_hdbscan  # noqa: F401  (prewarmed by a scan of a catalog this big)
+
         start = time.perf_counter()
         result = update_people(db, facts["model"], full=True)
         seconds = time.perf_counter() - start
@@ -138,6 +143,9 @@ def grouping_rows(base: Path, work: Path, facts: dict, new: int, skip_full: bool
                           "ok" if seconds < 60 else "MISSED"]))
         rows.append(show(["  people / noise faces (exact noise linking up to)",
                           f"{result.people:,} / {result.noise:,} ({MAX_NOISE:,})", "", ""]))
+        truth = true_labels(facts["faces"], facts["photos"], facts["seed"])
+        for row in quality_rows(regroup_quality(db, truth)):
+            rows.append(show(row))
     db.close()
     return rows
 

@@ -53,3 +53,30 @@ def test_small_catalog_is_real_and_rescans_unchanged(tmp_path: Path) -> None:
         assert len(names) == facts["named"]  # the regroup at the end of the scan kept every name
     finally:
         db.close()
+
+
+def test_true_labels_are_the_catalogs_people(tmp_path: Path) -> None:
+    """``true_labels`` recomputes who each face is; the catalog as built scores perfectly
+    on precision, and ``scale_quality`` reads every group back."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from scale_quality import regroup_quality
+
+    builder = _builder()
+    facts = builder.build_catalog(tmp_path / "s.sqlite3", photos=500, faces=1_000, seed=2)
+    truth = builder.true_labels(1_000, 500, 2)
+    db = Database(tmp_path / "s.sqlite3")
+    try:
+        quality = regroup_quality(db, truth)
+        with db.transaction() as c:  # a wrong merge: the biggest person takes a small one
+            small = c.execute("SELECT person_id FROM person_stats WHERE faces = 2 LIMIT 1").fetchone()[0]
+            c.execute("UPDATE face_person SET person_id = ? WHERE person_id = ?",
+                      (facts["big_person"], small))
+        merged = regroup_quality(db, truth)
+    finally:
+        db.close()
+    assert quality.pairwise[0] == 1.0 and quality.bcubed[0] == 1.0 and quality.worst_merge == 0
+    assert quality.groups == facts["people"] and quality.true_groups >= facts["people"]
+    assert merged.worst_merge == 2 and merged.worst_merge_size == facts["big_person_faces"] + 2
+    assert merged.pairwise[0] < 1.0 and merged.groups == facts["people"] - 1
