@@ -80,3 +80,40 @@ def test_true_labels_are_the_catalogs_people(tmp_path: Path) -> None:
     assert quality.groups == facts["people"] and quality.true_groups >= facts["people"]
     assert merged.worst_merge == 2 and merged.worst_merge_size == facts["big_person_faces"] + 2
     assert merged.pairwise[0] < 1.0 and merged.groups == facts["people"] - 1
+
+
+def _rows(db: Database, sql: str) -> list[tuple]:
+    return [tuple(r) for r in db.query(sql)]
+
+
+def _stats_are_exact(db: Database) -> None:
+    """person_stats / person_photos (migration 8's triggers) equal the counts recomputed."""
+    assert _rows(db, "SELECT person_id, faces, photos, face_sum FROM person_stats"
+                     " WHERE faces > 0 ORDER BY person_id") == _rows(
+        db, "SELECT person_id, COUNT(*), COUNT(DISTINCT photo_id), SUM(face_id) FROM face_person"
+            " GROUP BY person_id ORDER BY person_id")
+    assert _rows(db, "SELECT person_id, photo_id, faces FROM person_photos ORDER BY 1, 2") == \
+        _rows(db, "SELECT person_id, photo_id, COUNT(*) FROM face_person GROUP BY 1, 2 ORDER BY 1, 2")
+
+
+def test_a_full_regroup_keeps_person_stats_exact_and_rewrites_no_kept_link(tmp_path: Path) -> None:
+    from photosort.services.cluster import update_people
+
+    facts = _builder().build_catalog(tmp_path / "s.sqlite3", photos=1_500, faces=3_000, seed=4)
+    db = Database(tmp_path / "s.sqlite3")
+    try:
+        first = update_people(db, facts["model"], full=True)
+        _stats_are_exact(db)
+        links = _rows(db, "SELECT face_id, person_id, source, confirmed FROM face_person ORDER BY 1")
+        with db.transaction() as c:  # every link written again is counted
+            c.execute("CREATE TEMP TABLE writes (n INTEGER)")
+            c.execute("CREATE TEMP TRIGGER count_writes AFTER INSERT ON face_person"
+                      " BEGIN INSERT INTO writes VALUES (1); END")
+        again = update_people(db, facts["model"], full=True)
+        writes = db.query("SELECT COUNT(*) FROM writes")[0][0]
+        _stats_are_exact(db)
+        assert _rows(db, "SELECT face_id, person_id, source, confirmed FROM face_person"
+                         " ORDER BY 1") == links
+    finally:
+        db.close()
+    assert first.people == again.people and writes == 0

@@ -145,6 +145,9 @@ def apply_proposal(db: Database, proposal: Proposal) -> Applied:
         present = {r[0] for r in c.execute(f"SELECT id FROM faces WHERE id IN {IDS}", (ids,))}
         owner = {r[0]: (r[1], r[2]) for r in c.execute(
             f"SELECT face_id, person_id, source FROM face_person WHERE face_id IN {IDS}", (ids,))}
+        as_proposed = {r[0] for r in c.execute(  # machine links the proposal would write again
+            f"SELECT face_id FROM face_person WHERE face_id IN {IDS} AND source = 'ml'"
+            " AND confirmed = 0", (ids,))}
         people = {r[0] for r in c.execute("SELECT id FROM people")}
 
         def free(f: int) -> bool:
@@ -171,10 +174,14 @@ def apply_proposal(db: Database, proposal: Proposal) -> Applied:
                 out.dropped_groups += 1
         placed = {f for f, _ in links} | {f for g in groups for f in g}
         linked_elsewhere = {f for f, _ in proposal.links} - placed
-        cleared = [f for f in proposal.cleared if free(f) and f not in linked_elsewhere]
+        # A link that stays as it is is neither deleted nor written again: each write
+        # runs migration 8's count triggers, and a full regroup keeps most links.
+        same = {f for f, p in links if f in as_proposed and owner[f][0] == p}
+        cleared = [f for f in proposal.cleared
+                   if free(f) and f not in linked_elsewhere and f not in same]
         c.executemany("DELETE FROM face_person WHERE face_id = ? AND source = 'ml'",
                       [(f,) for f in cleared])
-        rows = list(links)
+        rows = [(f, p) for f, p in links if f not in same]
         for group in groups:
             pid = int(c.execute("INSERT INTO people (name, created_at) VALUES (NULL, ?)",
                                 (now,)).lastrowid)
@@ -184,7 +191,7 @@ def apply_proposal(db: Database, proposal: Proposal) -> Applied:
                       " VALUES (?, ?, 'ml', 0) ON CONFLICT(face_id) DO UPDATE SET"
                       " person_id = excluded.person_id, source = 'ml', confirmed = 0"
                       " WHERE face_person.source = 'ml'", rows)
-        out.links = len(rows)
+        out.links = len(rows) + len(same)
         if proposal.cleared:  # a (full) regroup may leave people empty
             c.execute("DELETE FROM people WHERE name IS NULL AND id NOT IN"
                       " (SELECT DISTINCT person_id FROM face_person)")
