@@ -28,22 +28,16 @@ occupied photos of the faces involved, so a step costs about the same at
 whose id was reused (the highest faces deleted, then new ones written) is
 left to the full regroup that ends every scan.
 
-:class:`LiveGrouper` runs steps every few seconds on its own thread and
-database connection, so the thread that consumes the workers' results never
-waits for a regroup to finish. A
-failing step is logged and the next one tried; it never fails the scan.
+:class:`~photosort.services.live_thread.LiveGrouper` runs the steps on a
+thread and database connection of their own.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -55,7 +49,6 @@ from photosort.services.cluster import ClusterSettings
 from photosort.store.db import Database, IDS
 from photosort.store.regroup import Proposal, apply_proposal, face_arrays, version
 
-log = logging.getLogger(__name__)
 VOTE_K = 10
 MIN_VOTES = 1.0
 
@@ -92,6 +85,11 @@ class IncrementalGrouper:
         with db.read() as c:
             self._seen_version = version(c)
         self._refresh_centroids(None)
+
+    def pending(self) -> int:
+        """How many faces were added since the last step (one indexed count)."""
+        return int(self.db.query("SELECT COUNT(*) FROM faces WHERE id > ? AND model = ?"
+                                 " AND embedding IS NOT NULL", (self.last_id, self.model_id))[0][0])
 
     def _read_new(self, up_to: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rows = self.db.query("SELECT id, photo_id, embedding FROM faces WHERE id > ? AND id <= ?"
@@ -254,53 +252,4 @@ class IncrementalGrouper:
         return [g for g in groups.values() if new.intersection(g)]
 
 
-class LiveGrouper:
-    """:class:`IncrementalGrouper` steps every ``every`` seconds on a thread of its own."""
-
-    def __init__(self, db_path: str | os.PathLike[str], model_id: str,
-                 settings: ClusterSettings | None, on_changed: Callable[[], None] | None,
-                 every: float = 5.0, known_up_to: int | None = None) -> None:
-        self.db_path, self.model_id, self.settings = Path(db_path), model_id, settings
-        self.known_up_to = known_up_to
-        self.on_changed, self.every = on_changed, every
-        self.steps: list[StepResult] = []
-        self.errors: list[str] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="live-grouping", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Finish the step under way (if any) and end the thread."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-    def _step(self, grouper: IncrementalGrouper) -> None:
-        try:
-            result = grouper.step()
-        except Exception as exc:  # the scan goes on; its final regroup catches up
-            log.warning("live grouping step failed: %s", exc)
-            self.errors.append(str(exc))
-            return
-        self.steps.append(result)
-        if (result.joined or result.new_people) and self.on_changed is not None:
-            self.on_changed()
-
-    def _run(self) -> None:
-        # (not niced: a niced thread holding the GIL would stall the thread that
-        # saves the workers' results, the priority inversion bench_scale.py showed)
-        db = Database(self.db_path)
-        try:
-            grouper = IncrementalGrouper(db, self.model_id, self.settings,
-                                         known_up_to=self.known_up_to)
-            stopping = False
-            while not stopping:  # one last step after stop(): what was analysed shows at once
-                stopping = self._stop.wait(self.every)
-                self._step(grouper)
-        except Exception as exc:  # the scan goes on; its final regroup catches up
-            log.warning("live grouping stopped: %s", exc)
-            self.errors.append(str(exc))
-        finally:
-            db.close()
+from photosort.services.live_thread import LiveGrouper  # noqa: E402,F401  (scan imports it here)
