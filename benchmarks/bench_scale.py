@@ -81,9 +81,16 @@ def work_copy(base: Path, work: Path) -> Path:
     return target
 
 
-def add_faces(db, count: int, model: str, seed: int = 1) -> None:
-    """``count`` new faces in new photos: half near existing faces of people, half strangers."""
+def add_faces(db, count: int, model: str, seed: int = 1, facts: dict | None = None) -> None:
+    """``count`` new faces in new photos: half near existing faces of people, half strangers.
+
+    With ``facts`` the strangers come from the catalog's own generator
+    (``scale_catalog.new_strangers``), as a scan's would; without, from
+    ``make_faces`` with another seed: another subspace, far from every face
+    (the case ``core.grouping.DOMINANT`` is about).
+    """
     from bench_cluster import make_faces
+    from scale_catalog import new_strangers
 
     from photosort.store.catalog import to_blob
 
@@ -92,7 +99,8 @@ def add_faces(db, count: int, model: str, seed: int = 1) -> None:
                      " ORDER BY RANDOM() LIMIT ?", (count // 2,))
     near = np.stack([np.frombuffer(r[0], dtype="<f4") for r in known])
     near = near + rng.normal(scale=0.3 / np.sqrt(80), size=near.shape) * (np.abs(near) > 0)
-    strangers, _ = make_faces(count - len(near), seed=seed + 100)
+    strangers = (new_strangers(count - len(near), facts["faces"], facts["seed"]) if facts
+                 else make_faces(count - len(near), seed=seed + 100)[0])
     X = np.vstack([near, strangers]).astype(np.float32)
     now = time.time()
     with db.transaction() as c:
@@ -124,7 +132,7 @@ def grouping_rows(base: Path, work: Path, facts: dict, new: int, skip_full: bool
     grouper = IncrementalGrouper(db, facts["model"])
     rows.append(show(["live grouping start (load faces, build index)",
                       f"{time.perf_counter() - start:.1f} s", "once per scan", "-"]))
-    add_faces(db, new, facts["model"])
+    add_faces(db, new, facts["model"], facts=facts)
     import hdbscan  # noqa: F401  (a scan imports it while its first photos are analysed)
 
     start = time.perf_counter()

@@ -188,6 +188,20 @@ def true_labels(faces: int = 400_000, photos: int = 200_000, seed: int = 0) -> n
     return labels[np.argsort(slot, kind="stable")]
 
 
+def new_strangers(count: int, faces: int = 400_000, seed: int = 0) -> np.ndarray:
+    """``count`` faces of new people (one face each) from the catalog's own generator.
+
+    ``make_faces`` draws its subspace and mean first, then one centre per
+    person; drawing ``count`` more people after the catalog's gives new
+    identities in the same space (a face from another seed lies in another
+    subspace, far from every face of the catalog).
+    """
+    sizes, _, _ = _sizes(faces, np.random.default_rng(seed))
+    X, labels = make_faces(faces + count, seed=seed,
+                           sizes=np.r_[sizes, np.ones(count, dtype=int)])
+    return X[labels >= len(sizes)]
+
+
 def _people(db, labels: np.ndarray, sizes: np.ndarray, n_known: int, n_big: int,
             rng: np.random.Generator, now: float) -> dict:
     """People, machine and user links, names, hidden people, rejections and cannot-links."""

@@ -77,3 +77,29 @@ def test_the_large_library_path_keeps_a_long_tail_apart(monkeypatch):
                    for g in np.unique(labels[labels >= 0]))
 
     assert worst_merge(large) <= max(4, worst_merge(exact))  # no group chains the tail together
+
+
+def test_a_far_group_does_not_collapse_everyone_else_into_one_cluster(monkeypatch):
+    """60 faces from another generator (far from all others): HDBSCAN's root then has one
+    child holding nearly every face; clustered alone, it is the root and splits."""
+    import importlib.util
+    from pathlib import Path
+
+    from photosort.core import grouping
+    from photosort.core.grouping import GroupingParams, group_faces
+    from photosort.core.metrics import bcubed_scores
+
+    X, truth = _long_tail(np.random.default_rng(8), people=2_000)
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_cluster.py"
+    spec = importlib.util.spec_from_file_location("bench_cluster", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    far, _ = bench.make_faces(60, seed=99, sizes=np.ones(60, dtype=int))
+    X_all, truth_all = np.vstack([X, far]), np.r_[truth, truth.max() + 1 + np.arange(60)]
+    photos = np.arange(len(X_all))
+    alone = bcubed_scores(truth, group_faces(X, photos[:len(X)], GroupingParams()))[2]
+    fixed = group_faces(X_all, photos, GroupingParams())
+    monkeypatch.setattr(grouping, "DOMINANT", 1.0)  # the rule off: the collapse it prevents
+    collapsed = group_faces(X_all, photos, GroupingParams())
+    assert bcubed_scores(truth_all, fixed)[2] > alone - 0.01
+    assert bcubed_scores(truth_all, collapsed)[2] < alone - 0.2
