@@ -16,10 +16,10 @@ added since the last one and
   person of 20k faces taken over 30 years is not one blob. Centroids are
   kept per person, moved as a running mean by a step's joins and recomputed
   for the people an edit changed;
-* clusters the rest only together with their ``VOTE_K`` nearest unassigned
-  faces (the local pool: near ones to join, far ones give HDBSCAN contrast)
-  with the whole grouping recipe (``core.grouping``); a cluster holding a
-  new face becomes a new unnamed person.
+* clusters the rest only together with those of their ``VOTE_K`` nearest
+  unassigned faces within ``POOL_REACH`` × the ``suggest`` distance (the local
+  pool) with the whole grouping recipe (``core.grouping``); a cluster holding
+  a new face becomes a new unnamed person.
 
 Its database reads are the new faces and the links, rejections and
 occupied photos of the faces involved, so a step costs about the same at
@@ -51,6 +51,11 @@ from photosort.store.regroup import Proposal, apply_proposal, face_arrays, versi
 
 VOTE_K = 10
 MIN_VOTES = 1.0
+POOL_REACH = 0.8
+"""Unassigned neighbours farther than this share of ``suggest`` stay out of a step's pool:
+with all ``VOTE_K`` of them, 500 new strangers among 200k unknown faces made a pool of
+5,500 faces and a 7.6 s step at 400k (``bench_scale.py``); the full regroup that ends
+the scan sees every face anyway."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,7 @@ class IncrementalGrouper:
         near_faces = np.where(near >= 0, self._faces[np.maximum(near, 0)], -1)
         owners, rejected, occupied = self._decisions(ids, photos, near_faces)
         limit = self.settings.join_threshold
+        reach = thresholds_for(self.model_id).suggest * POOL_REACH
         links, pool = [], set()
         for i, (face, photo) in enumerate(zip(ids.tolist(), photos.tolist())):
             person = self._vote(face, photo, near_faces[i], dist[i], owners, rejected, occupied, limit)
@@ -172,7 +178,7 @@ class IncrementalGrouper:
                 continue
             pool.add(int(rows[i]))
             pool.update(int(r) for r, f, d in zip(near[i], near_faces[i], dist[i])
-                        if r >= 0 and f not in owners)
+                        if r >= 0 and f not in owners and d <= reach)
         joined = {f for f, _ in links}
         pool = {r for r in pool if int(self._faces[r]) not in joined}
         groups = self._cluster_pool(sorted(pool), set(ids.tolist()) - joined)
