@@ -16,10 +16,11 @@ added since the last one and
   person of 20k faces taken over 30 years is not one blob. Centroids are
   kept per person, moved as a running mean by a step's joins and recomputed
   for the people an edit changed;
-* clusters the rest only together with those of their ``VOTE_K`` nearest
-  unassigned faces within ``POOL_REACH`` × the ``suggest`` distance (the local
-  pool) with the whole grouping recipe (``core.grouping``); a cluster holding
-  a new face becomes a new unnamed person.
+* clusters the rest only together with their ``VOTE_K`` nearest unassigned
+  faces (the local pool: near ones to join, far ones give HDBSCAN contrast;
+  in a big catalog only the near ones, ``POOL_REACH``) with the whole grouping
+  recipe (``core.grouping``); a cluster holding a new face becomes a new
+  unnamed person.
 
 Its database reads are the new faces and the links, rejections and
 occupied photos of the faces involved, so a step costs about the same at
@@ -52,10 +53,13 @@ from photosort.store.regroup import Proposal, apply_proposal, face_arrays, versi
 VOTE_K = 10
 MIN_VOTES = 1.0
 POOL_REACH = 0.8
-"""Unassigned neighbours farther than this share of ``suggest`` stay out of a step's pool:
-with all ``VOTE_K`` of them, 500 new strangers among 200k unknown faces made a pool of
-5,500 faces and a 7.6 s step at 400k (``bench_scale.py``); the full regroup that ends
-the scan sees every face anyway."""
+"""In a catalog of more than ``POOL_REACH_FROM`` faces, unassigned neighbours farther than
+this share of ``suggest`` stay out of a step's pool: with all ``VOTE_K`` of them, 500 new
+strangers among 200k unknown faces made a pool of 5,500 faces and a 7.6 s step at 400k
+(``bench_scale.py``; 1.3 s without); the full regroup that ends the scan sees every face.
+In a small catalog the far neighbours are the contrast HDBSCAN needs to find the first
+people of a scan at all (``tests/test_gui_scan.py``), and they are few."""
+POOL_REACH_FROM = 20_000
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,8 @@ class IncrementalGrouper:
         near_faces = np.where(near >= 0, self._faces[np.maximum(near, 0)], -1)
         owners, rejected, occupied = self._decisions(ids, photos, near_faces)
         limit = self.settings.join_threshold
-        reach = thresholds_for(self.model_id).suggest * POOL_REACH
+        reach = (thresholds_for(self.model_id).suggest * POOL_REACH
+                 if len(self.index) > POOL_REACH_FROM else np.inf)
         links, pool = [], set()
         for i, (face, photo) in enumerate(zip(ids.tolist(), photos.tolist())):
             person = self._vote(face, photo, near_faces[i], dist[i], owners, rejected, occupied, limit)
