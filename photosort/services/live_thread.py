@@ -81,7 +81,10 @@ class LiveGrouper:
             while not stopping:  # one last step after stop(): what was analysed shows at once
                 stopping = self._stop.wait(self.every)
                 waited += 1
-                pending = grouper.pending()
+                try:
+                    pending = grouper.pending()
+                except Exception:  # (a busy catalog) the step itself reports what fails
+                    pending = STEP_FACES
                 if stopping or pending >= STEP_FACES or (pending and waited >= STEP_WAITS):
                     self._step(grouper)
                     waited = 0
