@@ -10,7 +10,9 @@ Builds the catalog with ``scale_catalog.build_catalog`` (or reuses the one in
   incremental step after ``--new`` faces were added (half new photos of known
   people, half strangers) — the step is what a scan pays every few seconds;
 * a full regroup of every face (what ends a scan), with the noise count
-  against the old noise-linking cap;
+  against the old noise-linking cap, and how right it is against who each
+  face really is (``scale_quality``: pairwise and BCubed scores, groups
+  against true people, the largest wrong merge);
 * a rescan of the unchanged library (stat only, the real empty files);
 * the catalog's size on disk;
 * the scan's photos/s with live grouping on and off: ``--real`` generated
@@ -37,7 +39,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import make_12mp_photos, table  # noqa: E402
-from scale_catalog import build_catalog  # noqa: E402
+from scale_catalog import build_catalog, true_labels  # noqa: E402
+from scale_quality import quality_rows, regroup_quality  # noqa: E402
 
 
 def cpu_name() -> str:
@@ -78,9 +81,16 @@ def work_copy(base: Path, work: Path) -> Path:
     return target
 
 
-def add_faces(db, count: int, model: str, seed: int = 1) -> None:
-    """``count`` new faces in new photos: half near existing faces of people, half strangers."""
+def add_faces(db, count: int, model: str, seed: int = 1, facts: dict | None = None) -> None:
+    """``count`` new faces in new photos: half near existing faces of people, half strangers.
+
+    With ``facts`` the strangers come from the catalog's own generator
+    (``scale_catalog.new_strangers``), as a scan's would; without, from
+    ``make_faces`` with another seed: another subspace, far from every face
+    (the case ``core.grouping.DOMINANT`` is about).
+    """
     from bench_cluster import make_faces
+    from scale_catalog import new_strangers
 
     from photosort.store.catalog import to_blob
 
@@ -89,7 +99,8 @@ def add_faces(db, count: int, model: str, seed: int = 1) -> None:
                      " ORDER BY RANDOM() LIMIT ?", (count // 2,))
     near = np.stack([np.frombuffer(r[0], dtype="<f4") for r in known])
     near = near + rng.normal(scale=0.3 / np.sqrt(80), size=near.shape) * (np.abs(near) > 0)
-    strangers, _ = make_faces(count - len(near), seed=seed + 100)
+    strangers = (new_strangers(count - len(near), facts["faces"], facts["seed"]) if facts
+                 else make_faces(count - len(near), seed=seed + 100)[0])
     X = np.vstack([near, strangers]).astype(np.float32)
     now = time.time()
     with db.transaction() as c:
@@ -121,7 +132,7 @@ def grouping_rows(base: Path, work: Path, facts: dict, new: int, skip_full: bool
     grouper = IncrementalGrouper(db, facts["model"])
     rows.append(show(["live grouping start (load faces, build index)",
                       f"{time.perf_counter() - start:.1f} s", "once per scan", "-"]))
-    add_faces(db, new, facts["model"])
+    add_faces(db, new, facts["model"], facts=facts)
     import hdbscan  # noqa: F401  (a scan imports it while its first photos are analysed)
 
     start = time.perf_counter()
@@ -131,6 +142,8 @@ def grouping_rows(base: Path, work: Path, facts: dict, new: int, skip_full: bool
                       "ok" if seconds < 2 else "MISSED"]))
     rows.append(show(["  of which joined / in new people", f"{step.joined} / {step.grouped}", "", ""]))
     if not skip_full:
+        import fast_hdbscan  # noqa: F401  (prewarmed by a scan of a catalog this big)
+
         start = time.perf_counter()
         result = update_people(db, facts["model"], full=True)
         seconds = time.perf_counter() - start
@@ -138,6 +151,9 @@ def grouping_rows(base: Path, work: Path, facts: dict, new: int, skip_full: bool
                           "ok" if seconds < 60 else "MISSED"]))
         rows.append(show(["  people / noise faces (exact noise linking up to)",
                           f"{result.people:,} / {result.noise:,} ({MAX_NOISE:,})", "", ""]))
+        truth = true_labels(facts["faces"], facts["photos"], facts["seed"])
+        for row in quality_rows(regroup_quality(db, truth)):
+            rows.append(show(row))
     db.close()
     return rows
 

@@ -174,6 +174,34 @@ def build_catalog(path: Path, *, photos: int = 200_000, faces: int = 400_000, se
     return facts
 
 
+def true_labels(faces: int = 400_000, photos: int = 200_000, seed: int = 0) -> np.ndarray:
+    """Who each face of a catalog built with these arguments really is: entry ``id - 1``.
+
+    Recomputed from the seed exactly as :func:`build_catalog` drew it (about 15 s
+    at 400k faces), so the catalog itself needs no column the app does not have.
+    Labels below the catalog's ``people`` boundary are known people, the rest strangers.
+    """
+    rng = np.random.default_rng(seed)
+    sizes, _, _ = _sizes(faces, rng)
+    _, labels = make_faces(faces, seed=seed, sizes=sizes)
+    slot = _photo_of_faces(labels, photos, rng)
+    return labels[np.argsort(slot, kind="stable")]
+
+
+def new_strangers(count: int, faces: int = 400_000, seed: int = 0) -> np.ndarray:
+    """``count`` faces of new people (one face each) from the catalog's own generator.
+
+    ``make_faces`` draws its subspace and mean first, then one centre per
+    person; drawing ``count`` more people after the catalog's gives new
+    identities in the same space (a face from another seed lies in another
+    subspace, far from every face of the catalog).
+    """
+    sizes, _, _ = _sizes(faces, np.random.default_rng(seed))
+    X, labels = make_faces(faces + count, seed=seed,
+                           sizes=np.r_[sizes, np.ones(count, dtype=int)])
+    return X[labels >= len(sizes)]
+
+
 def _people(db, labels: np.ndarray, sizes: np.ndarray, n_known: int, n_big: int,
             rng: np.random.Generator, now: float) -> dict:
     """People, machine and user links, names, hidden people, rejections and cannot-links."""

@@ -58,3 +58,27 @@ def test_thresholds_are_looked_up_per_embedder():
     assert dlib.auto < dlib.suggest  # three bands: auto / suggest / ignore
     assert thresholds_for("unknown-model@3") is dlib
     assert GroupingParams.for_model("dlib-resnet-v1@1").epsilon == dlib.epsilon
+
+
+def test_members_by_label_lists_each_cluster_once_in_index_order():
+    from photosort.core.constraints import members_by_label
+
+    labels = np.array([3, -1, 0, 3, 0, 7, -1, 3])
+    found = {label: members.tolist() for label, members in members_by_label(labels)}
+    assert found == {0: [2, 4], 3: [0, 3, 7], 7: [5]}
+    assert list(members_by_label(np.full(4, -1))) == []
+
+
+def test_centroid_pairs_above_the_cap_merge_like_the_exact_pass(monkeypatch):
+    from photosort.core import linking
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(300, 16)) * 0.5          # people ≈ 1 apart ...
+    twins = centres + rng.normal(size=centres.shape) * 0.02  # ... each split in two clusters
+    X, labels = clumps(np.concatenate([centres, twins]), n=3, seed=4)
+    photos = np.arange(len(labels))
+    exact = merge_clusters_apart(X, labels, photos, 0.25)
+    monkeypatch.setattr(linking, "MAX_NOISE", 50)  # 600 clusters: their pairs come from cells
+    cells = merge_clusters_apart(X, labels, photos, 0.25)
+    assert len(np.unique(exact)) == 300
+    assert (cells == exact).all()

@@ -86,6 +86,10 @@ def test_new_faces_join_their_people_by_nearest_faces_and_honour_not_this_person
     assert {p.id: p.name for p in people.list() if p.id in named} == named  # nobody renamed
     assert before <= {p.id for p in people.list()}  # nobody's people were taken away
     assert grouper.step().new_faces == 0  # a step reads only what is new
+    moved = dict(grouper._centroids)  # running means after the step's joins ...
+    grouper._refresh_centroids(None)  # ... equal the centroids recomputed from the catalog
+    assert moved.keys() == grouper._centroids.keys()
+    assert all(np.allclose(moved[p], grouper._centroids[p], atol=1e-5) for p in moved)
 
 
 def test_the_face_index_finds_the_exact_nearest_faces_and_grows():

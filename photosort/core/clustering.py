@@ -72,8 +72,12 @@ def cluster_embeddings(
     epsilon: float = 0.0,
     metric: str = "euclidean",
     backend: str = "auto",
-) -> np.ndarray:
+    return_graph: bool = False,
+):
     """HDBSCAN cluster labels (int64, ``-1`` = noise) for the rows of ``X``.
+
+    With ``return_graph``: (labels, the k-NN graph clustered, or None when
+    there was none), so that later steps reuse the neighbours found.
 
     ``epsilon`` (cluster_selection_epsilon) merges clusters closer than this
     distance.  ``metric="cosine"`` clusters the unit-normalised rows with the
@@ -91,7 +95,8 @@ def cluster_embeddings(
         raise ValueError(f"expected a 2-d array of embeddings, got shape {X.shape}")
     n = X.shape[0]
     if n < max(min_cluster_size, min_samples + 1):
-        return np.full(n, NOISE, dtype=np.int64)
+        labels = np.full(n, NOISE, dtype=np.int64)
+        return (labels, None) if return_graph else labels
     if metric == "cosine":
         X = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
         epsilon = float(np.sqrt(2.0 * epsilon))
@@ -99,7 +104,8 @@ def cluster_embeddings(
     if backend == "auto":
         backend = "fast_hdbscan" if n >= AUTO_FAST_FROM else "hdbscan"
     run = _run_fast_hdbscan if backend == "fast_hdbscan" else _run_hdbscan
-    return run(graph, min_cluster_size, min_samples, float(epsilon)).astype(np.int64)
+    labels = run(graph, min_cluster_size, min_samples, float(epsilon)).astype(np.int64)
+    return (labels, graph) if return_graph else labels
 
 
 def neighbour_graph(X: np.ndarray, k: int) -> "scipy.sparse.csr_matrix":

@@ -52,6 +52,43 @@ class GroupingParams:
         return cls(**values)
 
 
+DOMINANT = 0.5
+"""A cluster holding more than this share of the faces, and more than
+``constraints.MAX_LINKAGE`` of them, is clustered again on its own.
+
+HDBSCAN never selects the root of its tree. When a group of faces lies far
+from all others (misdetections, another embedder's vectors; in
+``benchmarks/bench_scale.py`` 500 new faces drawn from another generator),
+the root's other child is nearly every face, and its stability beats the sum
+of its children's: it is selected whole. That collapsed a 400k regroup from
+39k people into 258, and ``split_incohesive`` then dissolved the giant into
+155k noise faces. Clustered alone, that child is the root and cannot be
+selected. A real person that is most of a library may come back in a few
+parts (a split costs the user one "Same person? Yes"; the centroid merge
+usually joins them first)."""
+RECLUSTER_ROUNDS = 3
+"""At most this many nested far groups are peeled off (each round one HDBSCAN pass)."""
+
+
+def recluster_dominant(X: np.ndarray, labels: np.ndarray, params: "GroupingParams") -> np.ndarray:
+    """``labels`` where a dominant cluster (see ``DOMINANT``) is replaced by its own clustering."""
+    from photosort.core.clustering import cluster_embeddings
+    from photosort.core.constraints import MAX_LINKAGE
+
+    labels = np.asarray(labels, dtype=np.int64)
+    for _ in range(RECLUSTER_ROUNDS):
+        kept, sizes = np.unique(labels[labels >= 0], return_counts=True)
+        if not kept.size or sizes.max() <= max(MAX_LINKAGE, DOMINANT * len(labels)):
+            break
+        members = np.flatnonzero(labels == kept[np.argmax(sizes)])
+        sub = cluster_embeddings(X[members], min_cluster_size=params.min_cluster_size,
+                                 min_samples=params.min_samples, epsilon=params.epsilon,
+                                 backend=params.backend)
+        labels = labels.copy()
+        labels[members] = np.where(sub >= 0, sub + int(labels.max()) + 1, -1)
+    return labels
+
+
 def merge_close_clusters(X: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarray:
     """Join clusters whose centroids are closer than ``threshold`` (single linkage).
 
@@ -78,11 +115,12 @@ def group_faces(X: np.ndarray, photo_ids: np.ndarray, params: GroupingParams) ->
 
     if len(X) < max(2, params.min_cluster_size):
         return np.full(len(X), -1, dtype=np.int64)
-    labels = cluster_embeddings(X, min_cluster_size=params.min_cluster_size,
-                                min_samples=params.min_samples, epsilon=params.epsilon,
-                                backend=params.backend)
+    labels, graph = cluster_embeddings(X, min_cluster_size=params.min_cluster_size,
+                                       min_samples=params.min_samples, epsilon=params.epsilon,
+                                       backend=params.backend, return_graph=True)
+    labels = recluster_dominant(X, labels, params)
     if params.link_threshold > 0:
-        labels = link_noise(X, labels, params.link_threshold)
+        labels = link_noise(X, labels, params.link_threshold, graph=graph)
     if params.merge_threshold > 0 and params.keep_photos_apart:
         labels = merge_clusters_apart(X, labels, photo_ids, params.merge_threshold)
     elif params.merge_threshold > 0:

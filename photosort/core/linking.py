@@ -16,9 +16,10 @@ NOISE = -1
 MAX_NOISE = 20_000
 """Up to here every pair of noise faces is compared (O(n²): ≈ 10 s at the cap on 2 cores).
 
-Beyond it the pairs closer than the threshold are searched in the k-NN
-index's cells (:mod:`photosort.core.knn`: a face's close neighbours sit in
-the few cells nearest to it), so the cost grows like n·cells probed, and
+Beyond it the pairs closer than the threshold are the edges of the k-NN
+graph HDBSCAN just clustered (when given), else they are searched in the
+k-NN index's cells (:mod:`photosort.core.knn`: a face's close neighbours sit
+in the few cells nearest to it), so the cost grows like n·k or n·cells, and
 noise linking no longer stops at a library size (it did: above 20k noise
 faces it was skipped). ``benchmarks/bench_scale.py`` reports the noise count
 of a 400k-face regroup; ``tests/test_core_linking.py`` checks that the
@@ -26,8 +27,16 @@ cells find the exact pass's groups."""
 
 
 def link_noise(X: np.ndarray, labels: np.ndarray, threshold: float, *,
-               min_size: int = 2) -> np.ndarray:
-    """Labels where connected groups of noise points (distance ≤ ``threshold``) become clusters."""
+               min_size: int = 2, graph=None) -> np.ndarray:
+    """Labels where connected groups of noise points (distance ≤ ``threshold``) become clusters.
+
+    ``graph``: the k-NN graph HDBSCAN clustered (scipy CSR of distances,
+    :func:`photosort.core.clustering.neighbour_graph`). Above ``MAX_NOISE``
+    noise faces its edges are the candidate pairs: a noise face's partners
+    within the strict threshold are among its 30 nearest faces, and the graph
+    is already there (searching the noise again in cells of its own took 22 s
+    of a 400k regroup on 2 cores).
+    """
     labels = np.asarray(labels, dtype=np.int64).copy()
     noise = np.flatnonzero(labels == NOISE)
     if len(noise) < min_size:
@@ -35,16 +44,37 @@ def link_noise(X: np.ndarray, labels: np.ndarray, threshold: float, *,
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
-    Y = np.asarray(X, dtype=np.float32)[noise]
-    limit = threshold * threshold
-    rows, cols = _close_pairs(Y, limit) if len(Y) <= MAX_NOISE else _close_pairs_in_cells(Y, limit)
-    graph = csr_matrix((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(len(Y), len(Y)))
-    _, component = connected_components(graph, directed=False)  # numbered by first member
+    if len(noise) > MAX_NOISE and graph is not None:
+        rows, cols = _close_pairs_in_graph(graph, noise, threshold)
+    else:
+        rows, cols = close_pairs(np.asarray(X, dtype=np.float32)[noise], threshold)
+    n = len(noise)
+    pairs = csr_matrix((np.ones(rows.size, dtype=np.int8), (rows, cols)), shape=(n, n))
+    _, component = connected_components(pairs, directed=False)  # numbered by first member
     big = np.bincount(component) >= min_size
     new_label = np.cumsum(big) - 1 + (int(labels.max()) + 1 if labels.size else 0)
     linked = big[component]
     labels[noise[linked]] = new_label[component[linked]]
     return labels
+
+
+def close_pairs(Y: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cols) of the pairs of rows of ``Y`` within ``threshold`` (both orders).
+
+    Exact up to ``MAX_NOISE`` rows, searched in k-NN cells above (approximate).
+    """
+    Y = np.asarray(Y, dtype=np.float32)
+    limit = threshold * threshold
+    return _close_pairs(Y, limit) if len(Y) <= MAX_NOISE else _close_pairs_in_cells(Y, limit)
+
+
+def _close_pairs_in_graph(graph, subset: np.ndarray, threshold: float):
+    """(rows, cols) into ``subset``: the graph's edges within ``threshold`` joining two of its rows."""
+    position = np.full(graph.shape[0], -1, dtype=np.int64)
+    position[subset] = np.arange(subset.size)
+    coo = graph.tocoo()
+    keep = (coo.data <= threshold) & (position[coo.row] >= 0) & (position[coo.col] >= 0)
+    return position[coo.row[keep]], position[coo.col[keep]]
 
 
 def _close_pairs(Y: np.ndarray, limit: float) -> tuple[np.ndarray, np.ndarray]:

@@ -52,8 +52,10 @@ class CatalogSync:
         """Discovery could not read this file or folder: what is below it is not missing."""
         self.unreadable.append(path_key(os.path.abspath(path)))
 
-    def file(self, path: str, st: os.stat_result, content_hash: Callable[[str], str]) -> None:
-        key = path_key(path)
+    def file(self, path: str, st: os.stat_result, content_hash: Callable[[str], str],
+             key: str | None = None) -> None:
+        """Reconcile one found file (``key``: its path key, if :meth:`saw` gave it already)."""
+        key = path_key(path) if key is None else key
         record = self.known.get(key)
         if record is not None:
             self._known(record, path, st, content_hash)

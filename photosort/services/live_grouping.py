@@ -14,11 +14,13 @@ added since the last one and
   Never a person the face was rejected from ("not this person"), never one
   already in the face's photo. Neighbours first, not centroids only: a
   person of 20k faces taken over 30 years is not one blob. Centroids are
-  kept per person and recomputed for the people a step or an edit changed;
+  kept per person, moved as a running mean by a step's joins and recomputed
+  for the people an edit changed;
 * clusters the rest only together with their ``VOTE_K`` nearest unassigned
-  faces (the local pool: near ones to join, far ones give HDBSCAN contrast)
-  with the whole grouping recipe (``core.grouping``); a cluster holding a
-  new face becomes a new unnamed person.
+  faces (the local pool: near ones to join, far ones give HDBSCAN contrast;
+  in a big catalog only the near ones, ``POOL_REACH``) with the whole grouping
+  recipe (``core.grouping``); a cluster holding a new face becomes a new
+  unnamed person.
 
 Its database reads are the new faces and the links, rejections and
 occupied photos of the faces involved, so a step costs about the same at
@@ -27,22 +29,16 @@ occupied photos of the faces involved, so a step costs about the same at
 whose id was reused (the highest faces deleted, then new ones written) is
 left to the full regroup that ends every scan.
 
-:class:`LiveGrouper` runs steps every few seconds on its own thread and
-database connection, so the thread that consumes the workers' results never
-waits for a regroup to finish. A
-failing step is logged and the next one tried; it never fails the scan.
+:class:`~photosort.services.live_thread.LiveGrouper` runs the steps on a
+thread and database connection of their own.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
-import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -51,13 +47,19 @@ from photosort.core.face_index import FaceIndex
 from photosort.core.grouping import group_faces
 from photosort.core.thresholds import thresholds_for
 from photosort.services.cluster import ClusterSettings
-from photosort.store.catalog import from_blob
 from photosort.store.db import Database, IDS
-from photosort.store.regroup import Proposal, apply_proposal, version
+from photosort.store.regroup import Proposal, apply_proposal, face_arrays, version
 
-log = logging.getLogger(__name__)
 VOTE_K = 10
 MIN_VOTES = 1.0
+POOL_REACH = 0.8
+"""In a catalog of more than ``POOL_REACH_FROM`` faces, unassigned neighbours farther than
+this share of ``suggest`` stay out of a step's pool: with all ``VOTE_K`` of them, 500 new
+strangers among 200k unknown faces made a pool of 5,500 faces and a 7.6 s step at 400k
+(``bench_scale.py``; 1.3 s without); the full regroup that ends the scan sees every face.
+In a small catalog the far neighbours are the contrast HDBSCAN needs to find the first
+people of a scan at all (``tests/test_gui_scan.py``), and they are few."""
+POOL_REACH_FROM = 20_000
 
 
 @dataclass(frozen=True)
@@ -88,17 +90,21 @@ class IncrementalGrouper:
         if known_up_to is not None:
             self.last_id = known_up_to
         self._centroids: dict[int, np.ndarray] = {}
+        self._sizes: dict[int, int] = {}
         with db.read() as c:
             self._seen_version = version(c)
         self._refresh_centroids(None)
+
+    def pending(self) -> int:
+        """How many faces were added since the last step (one indexed count)."""
+        return int(self.db.query("SELECT COUNT(*) FROM faces WHERE id > ? AND model = ?"
+                                 " AND embedding IS NOT NULL", (self.last_id, self.model_id))[0][0])
 
     def _read_new(self, up_to: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rows = self.db.query("SELECT id, photo_id, embedding FROM faces WHERE id > ? AND id <= ?"
                              " AND model = ? AND embedding IS NOT NULL ORDER BY id",
                              (self.last_id, (1 << 62) if up_to is None else up_to, self.model_id))
-        X = np.stack([from_blob(r[2]) for r in rows]).astype(np.float32) if rows else np.zeros((0, 128), np.float32)
-        return (np.array([r[0] for r in rows], dtype=np.int64),
-                np.array([r[1] for r in rows], dtype=np.int64), X)
+        return face_arrays(rows)
 
     def _remember(self, ids: np.ndarray, photos: np.ndarray) -> None:
         self._faces = np.concatenate([self._faces, ids])
@@ -113,6 +119,7 @@ class IncrementalGrouper:
         rows = self.db.query("SELECT face_id, person_id FROM face_person" + where, args)
         for p in persons or ():
             self._centroids.pop(p, None)
+            self._sizes.pop(p, None)
         if not rows or not len(self._faces):
             return
         faces = np.array([r[0] for r in rows], dtype=np.int64)
@@ -125,6 +132,23 @@ class IncrementalGrouper:
         starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
         for a, b in zip(starts, np.r_[starts[1:], len(owner)]):
             self._centroids[int(owner[a])] = self.index.vectors(at[a:b]).mean(axis=0)
+            self._sizes[int(owner[a])] = int(b - a)
+
+    def _grow_centroids(self, links: list[tuple[int, int]], vectors: dict[int, np.ndarray],
+                        new_people: set[int]) -> None:
+        """Move the centroids of the people ``links`` joined by the new faces (a
+        running mean: re-reading a 24k-face person's faces was 0.5 s a step);
+        new people's centroids are computed from their faces."""
+        unknown = set(new_people)
+        for face, person in links:
+            centre, size = self._centroids.get(person), self._sizes.get(person, 0)
+            if centre is None or not size:
+                unknown.add(person)
+                continue
+            self._centroids[person] = centre + (vectors[face] - centre) / (size + 1)
+            self._sizes[person] = size + 1
+        if unknown:
+            self._refresh_centroids(unknown)
 
     def step(self, before_apply: Callable[[], None] | None = None) -> StepResult:
         """Group the faces added since the last step (``before_apply``: for tests)."""
@@ -145,6 +169,8 @@ class IncrementalGrouper:
         near_faces = np.where(near >= 0, self._faces[np.maximum(near, 0)], -1)
         owners, rejected, occupied = self._decisions(ids, photos, near_faces)
         limit = self.settings.join_threshold
+        reach = (thresholds_for(self.model_id).suggest * POOL_REACH
+                 if len(self.index) > POOL_REACH_FROM else np.inf)
         links, pool = [], set()
         for i, (face, photo) in enumerate(zip(ids.tolist(), photos.tolist())):
             person = self._vote(face, photo, near_faces[i], dist[i], owners, rejected, occupied, limit)
@@ -157,7 +183,7 @@ class IncrementalGrouper:
                 continue
             pool.add(int(rows[i]))
             pool.update(int(r) for r, f, d in zip(near[i], near_faces[i], dist[i])
-                        if r >= 0 and f not in owners)
+                        if r >= 0 and f not in owners and d <= reach)
         joined = {f for f, _ in links}
         pool = {r for r in pool if int(self._faces[r]) not in joined}
         groups = self._cluster_pool(sorted(pool), set(ids.tolist()) - joined)
@@ -165,7 +191,7 @@ class IncrementalGrouper:
         if before_apply is not None:
             before_apply()
         applied = apply_proposal(self.db, proposal)
-        self._refresh_centroids({p for _, p in links} | set(applied.new_people))
+        self._grow_centroids(links, dict(zip(ids.tolist(), X)), set(applied.new_people))
         return StepResult(new_faces=len(ids), joined=len(links), grouped=sum(map(len, groups)),
                           new_people=len(applied.new_people),
                           dropped=applied.dropped_faces + applied.dropped_links)
@@ -237,53 +263,4 @@ class IncrementalGrouper:
         return [g for g in groups.values() if new.intersection(g)]
 
 
-class LiveGrouper:
-    """:class:`IncrementalGrouper` steps every ``every`` seconds on a thread of its own."""
-
-    def __init__(self, db_path: str | os.PathLike[str], model_id: str,
-                 settings: ClusterSettings | None, on_changed: Callable[[], None] | None,
-                 every: float = 5.0, known_up_to: int | None = None) -> None:
-        self.db_path, self.model_id, self.settings = Path(db_path), model_id, settings
-        self.known_up_to = known_up_to
-        self.on_changed, self.every = on_changed, every
-        self.steps: list[StepResult] = []
-        self.errors: list[str] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="live-grouping", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Finish the step under way (if any) and end the thread."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
-
-    def _step(self, grouper: IncrementalGrouper) -> None:
-        try:
-            result = grouper.step()
-        except Exception as exc:  # the scan goes on; its final regroup catches up
-            log.warning("live grouping step failed: %s", exc)
-            self.errors.append(str(exc))
-            return
-        self.steps.append(result)
-        if (result.joined or result.new_people) and self.on_changed is not None:
-            self.on_changed()
-
-    def _run(self) -> None:
-        # (not niced: a niced thread holding the GIL would stall the thread that
-        # saves the workers' results, the priority inversion bench_scale.py showed)
-        db = Database(self.db_path)
-        try:
-            grouper = IncrementalGrouper(db, self.model_id, self.settings,
-                                         known_up_to=self.known_up_to)
-            stopping = False
-            while not stopping:  # one last step after stop(): what was analysed shows at once
-                stopping = self._stop.wait(self.every)
-                self._step(grouper)
-        except Exception as exc:  # the scan goes on; its final regroup catches up
-            log.warning("live grouping stopped: %s", exc)
-            self.errors.append(str(exc))
-        finally:
-            db.close()
+from photosort.services.live_thread import LiveGrouper  # noqa: E402,F401  (scan imports it here)

@@ -82,7 +82,7 @@ def _scan(db: Database, roots: Iterable[str | os.PathLike[str]], settings: Analy
           workers: int | None, analyzer: Analyzer | None,
           on_people_changed: Callable[[], None] | None) -> ScanSummary:
     from photosort.media.decode import ImageError
-    from photosort.media.discover import DiscoveryStats, iter_photos
+    from photosort.media.discover import DiscoveryStats, iter_photo_paths
     from photosort.media.hashing import content_hash
 
     started = time.monotonic()
@@ -102,16 +102,16 @@ def _scan(db: Database, roots: Iterable[str | os.PathLike[str]], settings: Analy
 
     try:
         stats = DiscoveryStats()
-        for path_obj in iter_photos([Path(r) for r in root_paths], on_error=on_error, stats=stats):
+        for path in iter_photo_paths([Path(r) for r in root_paths], on_error=on_error,
+                                     stats=stats):  # absolute already
             cancel.check()
-            path = os.path.abspath(path_obj)
-            sync.saw(path)
+            key = sync.saw(path)
             summary.discovered += 1
             if summary.discovered % 200 == 0:
                 progress(ProgressEvent("discover", summary.discovered, 0, path))
             try:
                 st = os.stat(path)
-                sync.file(path, st, content_hash)
+                sync.file(path, st, content_hash, key)
             except (OSError, ImageError) as exc:
                 summary.errors.append((path, f"cannot read: {getattr(exc, 'reason', exc)}"))
                 summary.transient.add(path)
@@ -152,8 +152,8 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
     total = len(todo)
     progress(ProgressEvent("analyze", 0, total, "", 0))
     live = None  # new faces are grouped on a thread of its own: the workers never wait for it
+    known = db.query("SELECT COALESCE(MAX(id), 0) FROM faces")[0][0]  # newer faces: this scan's
     if on_people_changed and str(db.path) != ":memory:":
-        known = db.query("SELECT COALESCE(MAX(id), 0) FROM faces")[0][0]  # newer faces: this scan's
         live = LiveGrouper(db.path, settings.model_id, cluster, on_people_changed, RECLUSTER_EVERY_S,
                            known_up_to=known)
         live.start()  # loads the index while the workers start
@@ -162,7 +162,7 @@ def _analyze(db: Database, store: PhotoStore, roots: list[str], settings: Analyz
                                 analyzer=analyzer, pool=pool)
         for result in results:
             if not summary.analyzed:  # the workers are up: now the cores can spare the import
-                prewarm_clustering()
+                prewarm_clustering(known)
             photo_id = ids[result.path]
             if result.error:
                 store.mark_error(photo_id, result.error, result.error_kind)

@@ -45,7 +45,9 @@ class PhotoStore:
     # -- photos ---------------------------------------------------------------
     def all_photos(self) -> dict[str, PhotoRecord]:
         """Every photo, by :func:`~photosort.core.paths.path_key` of its path."""
-        return {r["path_key"]: _photo(r) for r in self.db.query("SELECT * FROM photos")}
+        return {r["path_key"]: _photo(r) for r in self.db.query(  # only what a record holds
+            "SELECT id, path, path_key, size, mtime_ns, content_hash, status, error, width,"
+            " height, missing_since, error_kind FROM photos")}
 
     def get(self, photo_id: int) -> PhotoRecord | None:
         rows = self.db.query("SELECT * FROM photos WHERE id = ?", (photo_id,))
