@@ -108,6 +108,23 @@ def test_a_named_child_does_not_pull_in_other_children(lib):
     assert len(PeopleStore(lib).faces(ann)) > 1
 
 
+@pytest.mark.parametrize("rule", ["children's", "adults'"])
+def test_a_named_child_pulls_in_no_other_child_while_a_scan_groups_new_faces(lib, rule):
+    from photosort.services.live_grouping import IncrementalGrouper
+
+    faces = faces_by_name(lib)
+    ann = PeopleEditor(lib).new_person([faces[CHILDREN[0]]], "Ann")
+    with lib.transaction() as c:  # every other face arrives as new, as during a scan
+        c.execute("DELETE FROM face_person WHERE source = 'ml'")
+    settings = ClusterSettings.for_model(MODEL) if rule == "children's" else old_rule()
+    IncrementalGrouper(lib, MODEL, settings, known_up_to=0).step()
+    held = PeopleStore(lib).faces(ann)
+    if rule == "children's":
+        assert held == [faces[CHILDREN[0]]]
+    else:  # the adults' join distance files the other children under Ann
+        assert len(held) > 1
+
+
 def test_an_embedder_without_a_childness_direction_groups_as_before(lib):
     from photosort.core.grouping import GroupingParams, group_faces
 

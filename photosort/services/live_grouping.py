@@ -43,6 +43,7 @@ from typing import Callable
 
 import numpy as np
 
+from photosort.core.childness import join_limits
 from photosort.core.face_index import FaceIndex
 from photosort.core.grouping import group_faces
 from photosort.core.thresholds import thresholds_for
@@ -168,15 +169,18 @@ class IncrementalGrouper:
         near, dist = self.index.query(X, VOTE_K + 1)
         near_faces = np.where(near >= 0, self._faces[np.maximum(near, 0)], -1)
         owners, rejected, occupied = self._decisions(ids, photos, near_faces)
-        limit = self.settings.join_threshold
+        st = self.settings  # a child's face joins only when very close (core.childness)
+        limits = join_limits(X, st.join_threshold, embedder=st.embedder,
+                             child_score=st.child_score, cut=st.child_cut)
         reach = (thresholds_for(self.model_id).suggest * POOL_REACH
                  if len(self.index) > POOL_REACH_FROM else np.inf)
         links, pool = [], set()
         for i, (face, photo) in enumerate(zip(ids.tolist(), photos.tolist())):
+            limit = float(limits[i])
             person = self._vote(face, photo, near_faces[i], dist[i], owners, rejected, occupied, limit)
             if person is None:
                 person = self._nearest_centroid(face, photo, X[i], near_faces[i], dist[i], owners,
-                                                rejected, occupied)
+                                                rejected, occupied, limit)
             if person is not None:
                 links.append((face, person))
                 occupied.add((person, photo))
@@ -233,9 +237,11 @@ class IncrementalGrouper:
         return None
 
     def _nearest_centroid(self, face: int, photo: int, x: np.ndarray, near: np.ndarray,
-                          dist: np.ndarray, owners: dict, rejected: set, occupied: set) -> int | None:
+                          dist: np.ndarray, owners: dict, rejected: set, occupied: set,
+                          limit: float) -> int | None:
         """Else the person with a face among the neighbours (within ``suggest``) whose
-        centroid is within ``auto``: the full regroup's rule, for people of few faces."""
+        centroid is within ``limit`` (``auto``, or the children's cut): the full regroup's
+        rule, for people of few faces."""
         reach = thresholds_for(self.model_id).suggest
         candidates = {owners[f][0] for f, d in zip(near.tolist(), dist.tolist())
                       if d <= reach and f in owners and f != face}
@@ -245,7 +251,7 @@ class IncrementalGrouper:
             if centre is None or (face, person) in rejected or (person, photo) in occupied:
                 continue
             d = float(np.linalg.norm(centre - x))
-            if d <= self.settings.join_threshold and (best is None or d < best[0]):
+            if d <= limit and (best is None or d < best[0]):
                 best = (d, person)
         return None if best is None else best[1]
 
