@@ -103,3 +103,29 @@ def test_a_far_group_does_not_collapse_everyone_else_into_one_cluster(monkeypatc
     collapsed = group_faces(X_all, photos, GroupingParams())
     assert bcubed_scores(truth_all, fixed)[2] > alone - 0.01
     assert bcubed_scores(truth_all, collapsed)[2] < alone - 0.2
+
+
+def test_a_person_who_is_most_of_the_library_stays_one_group(monkeypatch):
+    """A family's child in 2,400 of 3,000 faces is a dominant cluster that holds together:
+    it is not clustered again (which would cut one person into parts and noise)."""
+    import importlib.util
+    from pathlib import Path
+
+    from photosort.core import grouping
+    from photosort.core.grouping import GroupingParams, group_faces
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_cluster.py"
+    spec = importlib.util.spec_from_file_location("bench_cluster", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    sizes = np.r_[2_400, np.full(120, 5)]
+    X, truth = bench.make_faces(int(sizes.sum()), seed=5, sizes=sizes)
+    photos = np.arange(len(X))
+
+    def child_in_one_group(labels) -> float:
+        child = labels[truth == 0]
+        return np.bincount(child[child >= 0]).max() / len(child) if (child >= 0).any() else 0.0
+
+    assert child_in_one_group(group_faces(X, photos, GroupingParams())) > 0.9
+    monkeypatch.setattr(grouping, "holds_together", lambda X, cohesion: False)  # no guard
+    assert child_in_one_group(group_faces(X, photos, GroupingParams())) < 0.9

@@ -63,9 +63,13 @@ the root's other child is nearly every face, and its stability beats the sum
 of its children's: it is selected whole. That collapsed a 400k regroup from
 39k people into 258, and ``split_incohesive`` then dissolved the giant into
 155k noise faces. Clustered alone, that child is the root and cannot be
-selected. A real person that is most of a library may come back in a few
-parts (a split costs the user one "Same person? Yes"; the centroid merge
-usually joins them first)."""
+selected. A real person who is most of a library (a family's child) is
+left whole: the rule only applies to a cluster that does not hold together,
+whose faces lie farther apart than ``cohesion`` on average (measured on a
+sample of ``COHESION_SAMPLE`` of them), which one person's faces never do and
+the collapse's thousands of people always do."""
+COHESION_SAMPLE = 1000
+"""Faces of a dominant cluster whose pairwise distances decide whether it holds together."""
 RECLUSTER_ROUNDS = 3
 """At most this many nested far groups are peeled off (each round one HDBSCAN pass)."""
 
@@ -81,12 +85,24 @@ def recluster_dominant(X: np.ndarray, labels: np.ndarray, params: "GroupingParam
         if not kept.size or sizes.max() <= max(MAX_LINKAGE, DOMINANT * len(labels)):
             break
         members = np.flatnonzero(labels == kept[np.argmax(sizes)])
+        if holds_together(X[members], params.cohesion or _DLIB.cohesion):
+            break
         sub = cluster_embeddings(X[members], min_cluster_size=params.min_cluster_size,
                                  min_samples=params.min_samples, epsilon=params.epsilon,
                                  backend=params.backend)
         labels = labels.copy()
         labels[members] = np.where(sub >= 0, sub + int(labels.max()) + 1, -1)
     return labels
+
+
+def holds_together(X: np.ndarray, cohesion: float) -> bool:
+    """Whether faces ``X`` lie within ``cohesion`` of each other on average (a sample of
+    ``COHESION_SAMPLE``, seeded, so the answer is the same run to run)."""
+    from scipy.spatial.distance import pdist
+
+    rng = np.random.default_rng(0)
+    rows = rng.choice(len(X), size=min(len(X), COHESION_SAMPLE), replace=False)
+    return float(pdist(np.asarray(X[rows], dtype=np.float64)).mean()) <= cohesion
 
 
 def merge_close_clusters(X: np.ndarray, labels: np.ndarray, threshold: float) -> np.ndarray:
