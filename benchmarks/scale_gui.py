@@ -15,7 +15,9 @@ builder's. Measured there:
   faces as the end comes near, and every face's thumbnail is asked for;
 * the Unknown faces view opening; the map opening (faces loaded and projected
   in the background, then painted);
-* the process's peak RSS (``ru_maxrss``) after all of that.
+* the process's peak RSS (``VmHWM``) after all of that. Not ``ru_maxrss``: Linux
+  carries that across fork and exec, so a window started by ``bench_scale.py`` (whose own
+  400k regroup peaks at ~3.7 GB) reported the benchmark's peak as its own.
 
 The builder's photos are empty files or no files at all, so every thumbnail
 is the "cannot read" placeholder: the table says so when it happened. The
@@ -127,23 +129,24 @@ def _rss_now() -> int:
 
 def _phase(m: dict, name: str) -> None:
     """Note the resident set and the peak so far after phase ``name`` (where memory goes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    m.setdefault("phases", []).append((name, _rss_now(), peak))
+    m.setdefault("phases", []).append((name, _rss_now(), _peak()))
+
+
+def _peak(pid: int | str = "self") -> int:
+    """Peak RSS of a process since its last exec (``VmHWM``, bytes; 0 when unknown)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return max([0] + [int(ln.split()[1]) * 1024 for ln in f if ln.startswith("VmHWM")])
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 if pid == "self" else 0
 
 
 def _count_worker_peak() -> int:
-    """Peak RSS of the Review count's worker process (``VmHWM``; 0 if none runs)."""
+    """Peak RSS of the Review count's worker process (0 if none runs)."""
     from photosort.gui import review_process
 
     pool = review_process.shared()._pool
-    peak = 0
-    for proc in (getattr(pool, "_processes", None) or {}).values():
-        try:
-            with open(f"/proc/{proc.pid}/status") as f:
-                peak = max([peak] + [int(ln.split()[1]) * 1024 for ln in f if ln.startswith("VmHWM")])
-        except OSError:
-            pass
-    return peak
+    return max([0] + [_peak(proc.pid) for proc in (getattr(pool, "_processes", None) or {}).values()])
 
 
 def child(catalog: Path, person: int | None) -> dict:
@@ -214,7 +217,7 @@ def child(catalog: Path, person: int | None) -> dict:
     _phase(m, "refresh after a rename")
     _pump(app, lambda: False, 2.0)
     _phase(m, "2 s later (background work settles)")
-    m["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    m["rss"] = _peak()
     m["count_rss"] = _count_worker_peak()
     window.close()
     return m

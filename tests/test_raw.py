@@ -48,7 +48,7 @@ def test_dngs_decode_upright_from_preview_or_half_size(tmp_path, upright):
     reference = upright.resize((420, 350))
     for loaded in (plain, turned):
         small = Image.fromarray(loaded.pixels).resize((420, 350))
-        diff = sum(abs(a - b) for a, b in zip(small.convert("L").getdata(), reference.convert("L").getdata()))
+        diff = sum(abs(a - b) for a, b in zip(small.convert("L").tobytes(), reference.convert("L").tobytes()))
         assert diff / (420 * 350) < 20  # the same upright picture (demosaic and JPEG differ a little)
 
 
