@@ -233,7 +233,8 @@ def main() -> None:
         except ImportError:
             rows.append(["GUI rows (views, scrolling, map, RSS)", "-", "from scale_gui.py", "-"])
         else:
-            rows += [list(r) for r in measure_gui(base, facts)]
+            # on a copy too: the window writes covers, a rename and its undo, thumbnails
+            rows += [list(r) for r in measure_gui(work_copy(base, work), facts)]
     print(table(f"lifetime library: {facts['photos']:,} photos, {facts['faces']:,} faces"
                 f" ({cpu_name()})", ["measure", "value", "target", "ok"], rows))
 

@@ -25,6 +25,8 @@ from photosort.gui import memory
 from photosort.store.db import Database
 
 SAMPLE = 2000
+#: Rows read per fetch (each fetch holds the GIL until it returns).
+FETCH = 512
 Key = tuple[int, int]  # (faces, sum of face ids)
 
 
@@ -37,15 +39,20 @@ def medoids(db: Database, people: dict[int, int]) -> dict[int, int | None]:
     queries += [(" AND fp.person_id = ? AND fp.face_id % ? = 0", (p, -(-n // SAMPLE)))
                 for p, n in people.items() if n > SAMPLE]
     groups: dict[int, tuple[list[int], list[bytes], list[bool]]] = {p: ([], [], []) for p in people}
-    for where, args in queries:
-        for r in db.query(
+    with db.read() as c:
+        for where, args in queries:
+            cursor = c.execute(
                 "SELECT fp.person_id, f.id, f.embedding, ph.missing_since IS NOT NULL AS gone"
                 " FROM face_person fp JOIN faces f ON f.id = fp.face_id"
-                " JOIN photos ph ON ph.id = f.photo_id WHERE f.embedding IS NOT NULL" + where, args):
-            ids, vectors, gone = groups[r["person_id"]]
-            ids.append(r["id"])
-            vectors.append(r["embedding"])
-            gone.append(bool(r["gone"]))
+                " JOIN photos ph ON ph.id = f.photo_id WHERE f.embedding IS NOT NULL" + where, args)
+            # A few rows at a time: one fetchall of ~100k rows held the GIL for the whole
+            # C call, and the window's scroll frames waited for it (up to ~500 ms).
+            while rows := cursor.fetchmany(FETCH):
+                for r in rows:
+                    ids, vectors, gone = groups[r["person_id"]]
+                    ids.append(r["id"])
+                    vectors.append(r["embedding"])
+                    gone.append(bool(r["gone"]))
     result: dict[int, int | None] = {}
     for person, (ids, vectors, gone) in groups.items():
         if not ids:
