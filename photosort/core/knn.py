@@ -155,7 +155,9 @@ class _CellIndex:
             for step in [max(1, BLOCK // candidates.size)]
             for start in range(0, rows.size, step)
         ]
-        ids = np.full((queries.size, slots, k), -1, dtype=np.int64)
+        # int32 ids, and no fill (an id is read only where its distance was written):
+        # at 400k faces × 12 cells × 30 this array was 1.2 GB of int64 filled with -1.
+        ids = np.empty((queries.size, slots, k), dtype=np.int32)
         squared = np.full((queries.size, slots, k), np.inf, dtype=np.float32)
 
         def search(job: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
@@ -173,8 +175,9 @@ class _CellIndex:
         with one_blas_thread(), ThreadPoolExecutor(max_workers=THREADS) as pool:
             list(pool.map(search, jobs))
         ids, squared = ids.reshape(queries.size, -1), squared.reshape(queries.size, -1)
-        best = np.argsort(squared, axis=1, kind="stable")[:, :k]
+        best = _k_smallest_sorted(squared, k)
         ids, squared = np.take_along_axis(ids, best, axis=1), np.take_along_axis(squared, best, axis=1)
+        ids = ids.astype(np.int64)
         ids[np.isinf(squared)] = -1
         return ids, squared
 
@@ -209,6 +212,19 @@ def _principal_coordinates(X: np.ndarray, dropped: float = 1e-6) -> np.ndarray:
     keep = np.cumsum(variances) > dropped * max(variances.sum(), np.finfo(float).tiny)
     keep[-1] = True
     return (centred @ axes[:, keep]).astype(np.float32)
+
+
+def _k_smallest_sorted(D: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of each row's k smallest entries, nearest first.
+
+    A partition, then a sort of the k only: a full sort of the 12 × 30 candidates of
+    400k rows took ~4 s of a 400k regroup.
+    """
+    if D.shape[1] <= k:
+        return np.argsort(D, axis=1, kind="stable")
+    part = np.sort(np.argpartition(D, k - 1, axis=1)[:, :k], axis=1)  # columns ascending ...
+    order = np.argsort(np.take_along_axis(D, part, axis=1), axis=1, kind="stable")  # ... so ties keep it
+    return np.take_along_axis(part, order, axis=1)
 
 
 def _smallest(D: np.ndarray, k: int, width: int = 32) -> np.ndarray:
