@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -42,15 +41,10 @@ STEP_PX = 120
 def prepare(source: Path, work: Path, big: int) -> tuple[Path, int, int]:
     """Copy the catalog and merge the largest people until one has ``big`` faces."""
     from photosort.services.edits import PeopleEditor
-    from photosort.store.db import Database
+    from photosort.store.db import Database, copy_catalog
     from photosort.store.people import PeopleStore
 
-    target = work / "catalog.sqlite3"
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+    target = copy_catalog(source, work / "catalog.sqlite3")
     db = Database(target)
     people = sorted(PeopleStore(db).list(), key=lambda p: -p.face_count)
     total, merge = 0, []

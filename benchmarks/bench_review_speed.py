@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -134,10 +133,9 @@ def main() -> int:
     if not path.exists():
         build(path, args.faces, args.people)
     work = Path(tempfile.mkdtemp(prefix="bench-review-")) / "catalog.sqlite3"
-    src, dst = sqlite3.connect(path), sqlite3.connect(work)
-    src.backup(dst)  # the answers below change the catalog: every run starts from the same one
-    src.close()
-    dst.close()
+    from photosort.store.db import copy_catalog
+
+    copy_catalog(path, work)  # the answers below change the catalog: every run starts from the same one
     import photosort
     print(f"photosort from {Path(photosort.__file__).parent}; catalog {path}")
     print(f"{'step':34} {'seconds':>8}  note")

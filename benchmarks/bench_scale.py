@@ -70,15 +70,10 @@ def catalog(cache: Path | None, photos: int, faces: int) -> tuple[Path, dict, fl
 
 
 def work_copy(base: Path, work: Path) -> Path:
-    import sqlite3
+    """A fresh copy of the catalog ``base`` in ``work`` (copy0, copy1, ...)."""
+    from photosort.store.db import copy_catalog
 
-    target = work / f"copy{len(list(work.glob('copy*.sqlite3')))}.sqlite3"
-    src, dst = sqlite3.connect(base), sqlite3.connect(target)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-    return target
+    return copy_catalog(base, work / f"copy{len(list(work.glob('copy*.sqlite3')))}.sqlite3")
 
 
 def add_faces(db, count: int, model: str, seed: int = 1, facts: dict | None = None) -> None:

@@ -18,6 +18,8 @@ import pytest
 from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication
 
+from photosort.store.db import copy_catalog  # noqa: F401  (tests import it from here)
+
 PEOPLE = ("ben_afflek", "madonna", "mindy_kaling")
 PER_PERSON = 4
 _cache: dict[str, Path] = {}
@@ -56,14 +58,6 @@ def scanned_template(data_dir: Path) -> tuple[Path, Path]:
     return _cache["catalog"], _cache["photos"]
 
 
-def copy_catalog(template: Path, target: Path) -> Path:
-    """A consistent copy of a WAL catalog (SQLite's backup API)."""
-    src, dst = sqlite3.connect(template), sqlite3.connect(target)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-    return target
 
 
 def dump(db_path: Path) -> dict[str, list[tuple]]:

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import numpy as np
 
-NOISE = -1
-
 #: A child's group larger than this is left whole: average linkage needs all m²
 #: distances, and thousands of faces in one group are one child's photos far
 #: more often than thousands of different children.
@@ -61,14 +59,11 @@ def split_children(X: np.ndarray, labels: np.ndarray, scores: np.ndarray, *,
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import pdist
 
-    from photosort.core.constraints import relabel_parts
+    from photosort.core.constraints import members_by_label, relabel_parts
 
     labels = np.asarray(labels, dtype=np.int64).copy()
     next_label = int(labels.max(initial=-1)) + 1
-    grouped = np.flatnonzero(labels != NOISE)
-    grouped = grouped[np.argsort(labels[grouped], kind="stable")]  # one pass, not one per group
-    starts = np.flatnonzero(np.r_[True, np.diff(labels[grouped]) != 0])
-    for members in np.split(grouped, starts[1:]) if len(grouped) else ():
+    for _, members in list(members_by_label(labels)):  # one sort, not one scan per group
         if len(members) < 2 or len(members) > MAX_LINKAGE:
             continue
         if float(np.median(scores[members])) <= child_score:

@@ -25,7 +25,6 @@ of one catalog, so the gain is a ratio from the same run.
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -35,7 +34,7 @@ from photosort.core.metrics import pairwise_scores
 from photosort.services import proposals as proposals_service
 from photosort.services import suggest as suggest_service
 from photosort.services.edits import PeopleEditor
-from photosort.store.db import Database
+from photosort.store.db import Database, copy_catalog
 
 MAX_REVIEW_STEPS = 100_000
 
@@ -250,13 +249,7 @@ def measure_effort(db_path: Path, model_id: str, truth: dict[int, str]) -> Effor
     runs = {}
     with tempfile.TemporaryDirectory(prefix="photosort-effort-") as tmp:
         for assisted in (True, False):
-            copy = Path(tmp) / f"{'with' if assisted else 'without'}.sqlite3"
-            src, dst = sqlite3.connect(str(db_path)), sqlite3.connect(str(copy))
-            try:
-                src.backup(dst)
-            finally:
-                src.close()
-                dst.close()
+            copy = copy_catalog(db_path, Path(tmp) / f"{'with' if assisted else 'without'}.sqlite3")
             db = Database(copy)
             try:
                 runs[assisted] = simulate(db, model_id, truth, assisted=assisted)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from photosort.core.constraints import members_by_label
 from photosort.store.db import Database
 from photosort.store.review import ReviewStore
 
@@ -111,11 +112,7 @@ def load_state(db: Database, model_id: str) -> ReviewState:
         apart = ReviewStore(db).cannot_links()
     X = X[:n] if X is not None else np.zeros((0, 128), np.float32)
     owner = np.ascontiguousarray(cols[:n, 2])
-    known = np.flatnonzero(owner >= 0)
-    order = known[np.argsort(owner[known], kind="stable")]
-    starts = np.flatnonzero(np.r_[True, owner[order][1:] != owner[order][:-1]]) if len(order) else []
-    members = {int(owner[order[a]]): order[a:b]
-               for a, b in zip(starts, [*list(starts)[1:], len(order)])}
+    members = dict(members_by_label(owner))
     return ReviewState(
         face_ids=np.ascontiguousarray(cols[:n, 0]), photo_ids=np.ascontiguousarray(cols[:n, 1]),
         X=np.ascontiguousarray(X, dtype=np.float32), owner=owner,

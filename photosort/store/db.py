@@ -16,6 +16,19 @@ IDS = "(SELECT value FROM json_each(?))"
 """SQL for ``x IN {IDS}`` with one parameter, a JSON list of ids (no 999-variable limit)."""
 
 
+def copy_catalog(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> Path:
+    """A consistent copy of the catalog at ``source`` (SQLite's backup API: right for a
+    WAL catalog another connection may be writing); returns ``target``."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return Path(target)
+
+
 class CatalogError(Exception):
     """The catalog cannot be opened or is from a newer PhotoSort."""
 
