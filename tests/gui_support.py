@@ -125,3 +125,14 @@ def catalog(data_dir, tmp_path):
 def window(qtbot, catalog, tmp_path):
     """The main window opened on :func:`catalog`."""
     return open_window(qtbot, catalog, tmp_path)
+
+
+def wait_thumbnails(qtbot, cache, faces, px: int, timeout: int = 60000) -> None:
+    """Ask ``cache`` for every face (as painting does) and wait while its croppers work,
+    until each is served. Polling ``get`` in a tight loop would look like a view painting
+    without pause, which the croppers yield to."""
+    deadline = time.monotonic() + timeout / 1000
+    while not all(cache.get(f, px) is not None for f in faces):
+        left = int((deadline - time.monotonic()) * 1000)
+        assert left > 0, f"thumbnails not served within {timeout} ms"
+        qtbot.waitUntil(cache.idle, timeout=left)

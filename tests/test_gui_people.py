@@ -8,7 +8,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from gui_support import catalog, window  # noqa: F401  (fixtures)
-from gui_support import answer_modal, copy_catalog, dump, open_window, scanned_template
+from gui_support import answer_modal, copy_catalog, dump, open_window, scanned_template, wait_thumbnails
 from photosort.gui.library import thumbnail_dir
 from photosort.gui.list_model import RowRole
 from photosort.gui.people_view import HIDDEN, PEOPLE
@@ -56,7 +56,7 @@ def test_people_grid_shows_everyone_with_thumbnails_cached_on_disk(qtbot, window
     cache = window.library.thumbnails
     rows = window.people_view.model.rows
     view.grid.viewport().repaint()  # painting asks for the thumbnails, cut in the background
-    qtbot.waitUntil(lambda: all(cache.get(r.cover, 128) is not None for r in rows), timeout=30000)
+    wait_thumbnails(qtbot, cache, [r.cover for r in rows], 128, timeout=30000)
     assert all(cache.file_for(r.cover).is_file() for r in rows)
     assert all(cache.file_for(r.cover).parent.parent == thumbnail_dir(catalog) for r in rows)
 

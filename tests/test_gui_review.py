@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QEvent, Qt
 
-from gui_support import catalog, open_window  # noqa: F401  (fixture)
+from gui_support import catalog, open_window, wait_thumbnails  # noqa: F401  (fixture)
 from photosort.services.edits import PeopleEditor
 from photosort.store.db import Database
 from photosort.store.people import PeopleStore
@@ -247,8 +247,7 @@ def test_pointing_at_a_proposed_face_shows_more_of_that_person(qtbot, prepared, 
     assert review.popup.title.text().startswith(f"{people.get(proposal.a).display_name}: {len(mine)} face")
     assert review.popup.y() > review.left.mapToGlobal(review.left.rect().bottomLeft()).y()  # below it
     cache = window.library.thumbnails
-    qtbot.waitUntil(lambda: all(cache.get(f, review.popup.SIZE) is not None for f in review.popup.faces),
-                    timeout=20000)
+    wait_thumbnails(qtbot, cache, review.popup.faces, review.popup.SIZE, timeout=20000)
     QApplication.sendEvent(review.left, QEvent(QEvent.Type.Leave))
     assert not review.popup.isVisible()
     QApplication.sendEvent(review.right, QEnterEvent(centre, centre, review.right.mapToGlobal(centre)))

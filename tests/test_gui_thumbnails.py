@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gui_support import copy_catalog, open_window, scanned_template
+from gui_support import copy_catalog, open_window, scanned_template, wait_thumbnails
 from photosort.core.records import Box, DetectedFace
 from photosort.gui.library import FACE_SQL, Library, face_item, thumbnail_dir
 from photosort.gui.thumb_store import VERSION, DiskCache
-from photosort.gui.thumbnails import REPORTED, FaceItem, ThumbnailCache
+from photosort.gui.thumbnails import PENDING_MAX, REPORTED, FaceItem, ThumbnailCache
 from photosort.store.catalog import PhotoStore, from_blob
 
 
@@ -19,7 +19,7 @@ def all_faces(lib: Library) -> list[FaceItem]:
 
 
 def wait_all(qtbot, cache: ThumbnailCache, faces: list[FaceItem], px: int) -> None:
-    qtbot.waitUntil(lambda: all(cache.get(f, px) is not None for f in faces), timeout=60000)
+    wait_thumbnails(qtbot, cache, faces, px)
 
 
 def test_memory_cache_holds_at_most_its_byte_budget(qtbot, data_dir, tmp_path):
@@ -120,3 +120,46 @@ def test_unreadable_photos_get_placeholders_and_are_reported_in_bulk(qtbot, tmp_
     assert all(cache.get(f, 64) is None for f in faces)  # placeholders, not asked again
     assert not list(Path(tmp_path / "thumbs").rglob("*.jpg"))
     cache.shutdown()
+
+
+def test_a_fling_keeps_only_the_newest_requests(qtbot, data_dir, tmp_path):
+    """Tiles scrolled past long ago are not cut out after the scroll; asked again, they are."""
+    template, _ = scanned_template(data_dir)
+    lib = Library(copy_catalog(template, tmp_path / "c.sqlite3"))
+    try:
+        real = all_faces(lib)[:3]
+        cache = ThumbnailCache(tmp_path / "thumbs", threads=1)
+        # more tiles than the queue keeps, painted in one event-loop turn (no cropper starts)
+        fling = [FaceItem(face_id=10_000 + i, photo_id=10_000 + i, path=real[i % 3].path,
+                          content_hash=f"fling{i}", box=real[i % 3].box)
+                 for i in range(PENDING_MAX + 50)]
+        for face in real + fling:
+            assert cache.get(face, 64) is None
+        queued = cache.pending()
+        assert [f.face_id for f in queued] == [f.face_id for f in fling[-PENDING_MAX:]]
+        assert cache.get(real[0], 64) is None  # painted again: queued again, as the newest
+        assert cache.pending()[-1] == real[0]
+        wait_thumbnails(qtbot, cache, real, 64)  # and served
+        cache.shutdown()
+    finally:
+        lib.close()
+
+
+def test_croppers_yield_to_painting_but_never_starve(qtbot, data_dir, tmp_path):
+    """A view that repaints without a pause still gets its thumbnails (one photo per
+    MAX_WAIT at worst)."""
+    template, _ = scanned_template(data_dir)
+    lib = Library(copy_catalog(template, tmp_path / "c.sqlite3"))
+    try:
+        faces = all_faces(lib)[:4]
+        cache = ThumbnailCache(tmp_path / "thumbs", threads=1)
+        from PySide6.QtCore import QTimer
+
+        painter = QTimer(interval=2)  # "paints" the four tiles every 2 ms
+        painter.timeout.connect(lambda: [cache.get(f, 64) for f in faces])
+        painter.start()
+        qtbot.waitUntil(lambda: all(cache.get(f, 64) is not None for f in faces), timeout=30000)
+        painter.stop()
+        cache.shutdown()
+    finally:
+        lib.close()
