@@ -185,8 +185,9 @@ def main() -> int:
     theme.apply_theme(app)
     opens, frames = [], []
     window, cold = open_people(app, db_path, work / "log")
-    people = len([r for r in window.people_view.model.rows if r.person.face_count])
-    covers = [r.cover for r in window.people_view.model.rows if r.cover][:40]
+    model = window.people_view.model
+    people = model.rowCount()
+    covers = [r.cover for r in model.rows_of(range(min(40, people))) if r.cover]
     wait_thumbnails(app, window.library.thumbnails, covers, 128)
     start = time.perf_counter()
     window.open_person(big_id)

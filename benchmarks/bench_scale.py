@@ -18,7 +18,9 @@ Builds the catalog with ``scale_catalog.build_catalog`` (or reuses the one in
 * the scan's photos/s with live grouping on and off: ``--real`` generated
   12 MP photos (``common.make_12mp_photos``) scanned into the big catalog,
   the steady rate from the first analysed photo to the last;
-* the GUI's rows, from ``scale_gui.measure_gui`` when that module exists.
+* the GUI's rows, from ``scale_gui.measure_gui`` when that module exists, and
+  the People view on the catalog the full regroup left (tens of thousands of
+  people: ``scale_gui.measure_people``).
 
 Prints one table with the targets; name the CPU (printed) beside the numbers.
 """
@@ -115,14 +117,17 @@ def show(row: list) -> list:
     return row
 
 
-def grouping_rows(base: Path, work: Path, facts: dict, new: int, skip_full: bool) -> list[list]:
+def grouping_rows(base: Path, work: Path, facts: dict, new: int,
+                  skip_full: bool) -> tuple[list[list], Path | None]:
+    """The grouping rows, and the catalog after the full regroup (``None`` if skipped)."""
     from photosort.core.linking import MAX_NOISE
     from photosort.services.cluster import update_people
     from photosort.services.live_grouping import IncrementalGrouper
     from photosort.store.db import Database
 
     rows = []
-    db = Database(work_copy(base, work))
+    path = work_copy(base, work)
+    db = Database(path)
     start = time.perf_counter()
     grouper = IncrementalGrouper(db, facts["model"])
     rows.append(show(["live grouping start (load faces, build index)",
@@ -150,7 +155,7 @@ def grouping_rows(base: Path, work: Path, facts: dict, new: int, skip_full: bool
         for row in quality_rows(regroup_quality(db, truth)):
             rows.append(show(row))
     db.close()
-    return rows
+    return rows, None if skip_full else path
 
 
 def rescan_rows(base: Path, work: Path, facts: dict) -> list[list]:
@@ -210,9 +215,11 @@ def main() -> None:
             ["catalog size on disk", f"{facts['size_bytes'] / 2**20:.0f} MiB", "", "-"]]
     with tempfile.TemporaryDirectory(prefix="photosort-scale-work-") as tmp:
         work = Path(tmp)
+        regrouped = None
         if not args.only_scan:
             rows += rescan_rows(base, work, facts)
-            rows += grouping_rows(base, work, facts, args.new, args.skip_full)
+            more, regrouped = grouping_rows(base, work, facts, args.new, args.skip_full)
+            rows += more
         if args.real:
             photos = make_12mp_photos(args.real)
             off, _ = scan_rate(base, work, photos, live=False)
@@ -230,6 +237,10 @@ def main() -> None:
         else:
             # on a copy too: the window writes covers, a rename and its undo, thumbnails
             rows += [list(r) for r in measure_gui(work_copy(base, work), facts)]
+            if regrouped is not None:  # tens of thousands of people, as a regroup leaves them
+                from scale_gui import measure_people
+
+                rows += [list(r) for r in measure_people(regrouped)]
     print(table(f"lifetime library: {facts['photos']:,} photos, {facts['faces']:,} faces"
                 f" ({cpu_name()})", ["measure", "value", "target", "ok"], rows))
 

@@ -136,3 +136,8 @@ def wait_thumbnails(qtbot, cache, faces, px: int, timeout: int = 60000) -> None:
         left = int((deadline - time.monotonic()) * 1000)
         assert left > 0, f"thumbnails not served within {timeout} ms"
         qtbot.waitUntil(cache.idle, timeout=left)
+
+
+def shown_people(view) -> list:
+    """Every PersonRow the People grid shows, in order (its model reads them a block at a time)."""
+    return view.model.rows_of(range(view.model.rowCount()))

@@ -8,7 +8,8 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from gui_support import catalog, window  # noqa: F401  (fixtures)
-from gui_support import answer_modal, copy_catalog, dump, open_window, scanned_template, wait_thumbnails
+from gui_support import (answer_modal, copy_catalog, dump, open_window, scanned_template,
+                         shown_people, wait_thumbnails)
 from photosort.gui.library import thumbnail_dir
 from photosort.gui.list_model import RowRole
 from photosort.gui.people_view import HIDDEN, PEOPLE
@@ -25,8 +26,8 @@ def people_in_db(path):
 
 
 def grid_ids(view):
-    proxy = view.grid.proxy
-    return [proxy.data(proxy.index(r, 0), RowRole).id for r in range(proxy.rowCount())]
+    model = view.grid.model()
+    return [model.data(model.index(r, 0), RowRole).id for r in range(model.rowCount())]
 
 
 def select(view, ids):
@@ -50,11 +51,11 @@ def test_people_grid_shows_everyone_with_thumbnails_cached_on_disk(qtbot, window
     expected = {p.id for p in people_in_db(catalog).values() if p.face_count}
     assert set(grid_ids(view)) == expected
     assert view.sections.button(PEOPLE).text() == f"People  {len(expected)}"
-    counts = [view.grid.proxy.data(view.grid.proxy.index(r, 0), RowRole).person.photo_count
-              for r in range(view.grid.proxy.rowCount())]
+    counts = [view.model.data(view.model.index(r, 0), RowRole).person.photo_count
+              for r in range(view.model.rowCount())]
     assert counts == sorted(counts, reverse=True)  # most photos first
     cache = window.library.thumbnails
-    rows = window.people_view.model.rows
+    rows = shown_people(window.people_view)
     view.grid.viewport().repaint()  # painting asks for the thumbnails, cut in the background
     wait_thumbnails(qtbot, cache, [r.cover for r in rows], 128, timeout=30000)
     assert all(cache.file_for(r.cover).is_file() for r in rows)
@@ -72,7 +73,7 @@ def test_rename_inline_with_f2_then_undo(qtbot, window, catalog):
     qtbot.keyClicks(editor, "Ben Affleck")
     qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next event loop turn
     qtbot.waitUntil(lambda: people_in_db(catalog)[first].name == "Ben Affleck")
-    assert view.grid.proxy.data(view.grid.index_of(first)) == "Ben Affleck"
+    assert view.model.data(view.grid.index_of(first)) == "Ben Affleck"
     assert window.commands.undo.text() == f"Undo rename Unnamed {first} to Ben Affleck"
     qtbot.keyClick(window.people_view.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert people_in_db(catalog)[first].name is None
@@ -113,7 +114,7 @@ def test_dragging_a_person_onto_another_merges_them(qtbot, window, catalog):
     view = window.people_view
     a, b = grid_ids(view)[:2]
     faces_b = people_in_db(catalog)[b].face_count
-    mime: QMimeData = view.model.mimeData([view.model.index(view.model.row_of(b))])
+    mime: QMimeData = view.model.mimeData([view.model.index(view.model.row_of(b), 0)])
     target = view.grid.visualRect(view.grid.index_of(a)).center()
     port = view.grid.viewport()
     actions = Qt.DropAction.CopyAction
@@ -161,7 +162,7 @@ def test_filter_sort_and_minimum_photos(qtbot, window):
     qtbot.keyClicks(view.search, "zo")
     assert grid_ids(view) == [ids[0]]
     view.search.clear()
-    most = max(p.person.photo_count for p in view.model.rows)
+    most = max(p.person.photo_count for p in shown_people(view))
     view.min_check.setChecked(True)
     view.min_spin.setValue(most + 1)
     assert grid_ids(view) == []

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from gui_support import copy_catalog, open_window
+from gui_support import copy_catalog, open_window, shown_people
 from photosort.gui import library as library_module
-from photosort.gui import map_data
-from photosort.gui.people_view import UNKNOWN
+from photosort.gui import map_data, people_model, person_picker
+from photosort.gui.list_model import RowRole
+from photosort.gui.people_view import HIDDEN, PEOPLE, UNKNOWN
 from photosort.store import browse
 from photosort.store.db import Database
 
@@ -129,7 +130,11 @@ def test_kept_counts_follow_edits_undo_and_reanalysis(qtbot, big, tmp_path):
     counts = lib.counts()
     assert window.commands.counts.text().startswith(f"{counts['photos']:,} photos · "
                                                      f"{counts['faces']:,} faces")
-    people = [r for r in window.people_view.model.rows if r.person.face_count]
+    view = window.people_view
+    people = shown_people(view)
+    view.show_section(HIDDEN)
+    people += shown_people(view)  # the two sections together: everyone with faces
+    view.show_section(PEOPLE)
     stats = truth(db)
     assert {r.id: (r.person.face_count, r.person.photo_count) for r in people} == stats
 
@@ -198,8 +203,90 @@ def test_covers_of_big_people_are_found_off_the_gui_thread(qtbot, big, tmp_path,
     window = open_window(qtbot, path, tmp_path)
     view = window.people_view
     assert not window.library.db.query("SELECT 1 FROM person_cover")  # as built: none chosen
-    qtbot.waitUntil(lambda: all(r.cover is not None for r in view.model.rows
+    qtbot.waitUntil(lambda: all(r.cover is not None for r in shown_people(view)
                                 if r.person.face_count), timeout=30000)
     assert threads and all(t is not threading.main_thread() for t in threads)
-    row = next(r for r in view.model.rows if r.id == facts["big_person"])
+    row = next(r for r in shown_people(view) if r.id == facts["big_person"])
     assert row.cover.person_id == facts["big_person"]
+
+
+def expected_order(db: Database, hidden: bool = False) -> list[int]:
+    """The People grid's order computed here in Python: most photos, then named people by
+    their case-folded name, then by id."""
+    rows = db.query("SELECT p.id, p.name, s.photos FROM people p JOIN person_stats s"
+                    " ON s.person_id = p.id WHERE s.faces > 0 AND p.hidden = ?", (int(hidden),))
+    return [r[0] for r in sorted(rows, key=lambda r: (-r[2], (0, r[1].casefold()) if r[1]
+                                                      else (1, ""), r[0]))]
+
+
+def test_the_people_grid_reads_only_the_cards_it_shows(qtbot, big, tmp_path, monkeypatch):
+    path, facts = big
+    monkeypatch.setattr(people_model, "BLOCK", 8)
+    asked: list[int | None] = []
+    real = library_module.Library.person_rows
+
+    def spy(self, person_ids=None):
+        asked.append(None if person_ids is None else len(person_ids))
+        return real(self, person_ids)
+
+    monkeypatch.setattr(library_module.Library, "person_rows", spy)
+    window = open_window(qtbot, path, tmp_path)
+    view, lib = window.people_view, window.library
+    qtbot.waitUntil(lambda: bool(asked))  # the grid painted its first cards
+    order = expected_order(lib.db)
+    assert view.model.ids == order and len(order) > 5 * 8
+    assert None not in asked and max(asked) <= 8
+    assert sum(asked) < len(order)  # only the blocks painted so far were read
+    assert [r.id for r in shown_people(view)] == order  # and every one reads when asked
+    lib.edit(lib.editor.rename, order[-1], "Élodie Ärger")
+    view.search.setText("ärger")  # Python's case folding, not SQLite's ASCII-only lower()
+    assert view.model.ids == [order[-1]]
+    view.search.setText("ÉLO")
+    assert view.model.ids == [order[-1]]
+    unnamed = next(pid for pid in order if not lib.person(pid).name)
+    view.search.setText(f"unnamed {unnamed}")  # by the name the grid shows; exact one first
+    assert view.model.ids[0] == unnamed
+    assert all(f"unnamed {unnamed}" in lib.person(p).display_name.casefold()
+               for p in view.model.ids)
+    view.search.clear()
+    view.show_section(HIDDEN)
+    assert view.model.ids == expected_order(lib.db, hidden=True) and view.model.ids
+
+
+def test_selection_follows_a_person_when_the_order_changes(qtbot, big, tmp_path):
+    path, facts = big
+    window = open_window(qtbot, path, tmp_path)
+    view, lib = window.people_view, window.library
+    order = view.model.ids
+    chosen = order[5]
+    view.grid.setCurrentIndex(view.grid.index_of(chosen))
+    assert view.grid.selected_ids() == [chosen]
+    lib.edit(lib.editor.merge, order[20], order[21:40])  # a small person becomes big
+    after = view.model.ids
+    assert after == expected_order(lib.db) and after.index(order[20]) < after.index(chosen)
+    assert view.grid.selected_ids() == [chosen]  # the same person, on another row
+    assert view.grid.currentIndex().row() == after.index(chosen)
+
+
+def test_the_person_picker_lists_a_few_and_finds_anyone_by_typing(qtbot, big, tmp_path,
+                                                                 monkeypatch):
+    path, facts = big
+    monkeypatch.setattr(person_picker, "SHOWN", 5)
+    window = open_window(qtbot, path, tmp_path)
+    lib = window.library
+    named = lib.person_ids(hidden=False, sort=browse.SORT_NAMED_FIRST)
+    picker = person_picker.PersonPicker(lib, "Move to", "Who?", exclude={named[0]})
+    qtbot.addWidget(picker)
+    shown = [picker.list.item(i).data(RowRole).id for i in range(picker.list.count())]
+    assert shown == named[1:6]
+    last = lib.person(named[-1])
+    picker.search.setText(last.display_name.upper())
+    assert picker.list.item(0).data(RowRole).id == last.id  # the exact name first
+    assert picker.pick().person_id == last.id
+    picker.search.setText("Nobody Of That Name")
+    assert picker.list.count() == 1 and picker.pick().new_name == "Nobody Of That Name"
+    merge = person_picker.PersonPicker(lib, "Merge", "Into:", allow_new=False,
+                                       only=[named[-1], named[-2]])
+    qtbot.addWidget(merge)
+    assert {merge.list.item(i).data(RowRole).id for i in range(merge.list.count())} == \
+        {named[-1], named[-2]}

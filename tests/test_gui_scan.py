@@ -92,7 +92,7 @@ def test_scan_through_the_gui_with_live_people_pause_and_rename(qtbot, data_dir,
     qtbot.waitUntil(lambda: view.model.rowCount() > 0, timeout=SCAN_TIMEOUT_MS)
     assert window.runner.busy, "people should appear while the scan runs\n" + window.log_panel.text()
 
-    first = view.grid.proxy.index(0, 0)
+    first = view.model.index(0, 0)
     person = first.data(RowRole).id
     view.grid.setCurrentIndex(first)
     view.grid.setFocus()

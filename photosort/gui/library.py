@@ -100,12 +100,23 @@ class Library(QObject):
         self.db.close()
 
     # -- queries ------------------------------------------------------------------
-    def person_rows(self) -> list[PersonRow]:
-        """Every person with a cover face: the chosen one, else the one nearest their average
-        face (:mod:`photosort.gui.covers`; computed in the background for people whose faces
-        changed — :attr:`coversChanged` follows — and meanwhile the old one or none)."""
-        people = browse.people(self.db)
-        chosen = browse.chosen_covers(self.db)
+    def person_ids(self, **query) -> list[int]:
+        """The ids a People list shows, in its order (:func:`~photosort.store.browse.people_ids`:
+        ``hidden``, ``min_photos``, ``text``, ``sort``, ``limit``)."""
+        return browse.people_ids(self.db, **query)
+
+    def section_counts(self) -> tuple[int, int]:
+        """(shown, hidden) people with faces."""
+        return browse.section_counts(self.db)
+
+    def person_rows(self, person_ids: list[int] | None = None) -> list[PersonRow]:
+        """The people of ``person_ids`` (``None``: everyone; a lifetime library's lists read
+        them a page at a time) with a cover face: the chosen one, else the one nearest their
+        average face (:mod:`photosort.gui.covers`; computed in the background for people
+        whose faces changed — :attr:`coversChanged` follows — and meanwhile the old one or
+        none)."""
+        people = browse.people(self.db, person_ids)
+        chosen = browse.chosen_covers(self.db, person_ids)
         covers: dict[int, int] = {}
         stale: dict[int, tuple[int, int]] = {}
         for person, face_sum in people:
@@ -145,7 +156,7 @@ class Library(QObject):
     def representative(self, person: PersonRecord) -> int | None:
         """The face id shown for ``person`` (see :meth:`person_rows`): computed now for a
         small person, in the background for a big one (``None`` until ``coversChanged``)."""
-        chosen = browse.chosen_covers(self.db).get(person.id)
+        chosen = browse.chosen_covers(self.db, [person.id]).get(person.id)
         if chosen is not None:
             return chosen
         rows = browse.people(self.db, [person.id])

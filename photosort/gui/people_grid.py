@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView
 
 from photosort.gui.delegates import CARD, PersonDelegate
 from photosort.gui.list_model import RowRole
-from photosort.gui.people_model import PEOPLE_MIME, PeopleFilter, PeopleModel, decode_people
+from photosort.gui.people_model import PEOPLE_MIME, PeopleModel, decode_people
 from photosort.gui.thumbnails import ThumbnailCache
 
 
@@ -21,9 +21,8 @@ class PeopleGrid(QListView):
     def __init__(self, model: PeopleModel, cache: ThumbnailCache, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("Grid")
-        self.proxy = PeopleFilter(self)
-        self.proxy.setSourceModel(model)
-        self.setModel(self.proxy)
+        self.people = model
+        self.setModel(model)
         self.person_delegate = PersonDelegate(cache, self)
         self.setItemDelegate(self.person_delegate)
         self.setViewMode(QListView.ViewMode.IconMode)
@@ -46,16 +45,15 @@ class PeopleGrid(QListView):
         cache.ready.connect(self.viewport().update)
 
     def selected_ids(self) -> list[int]:
-        return self.proxy.person_ids(self.selectionModel().selectedIndexes())
+        return self.people.person_ids(self.selectionModel().selectedIndexes())
 
     def current_id(self) -> int | None:
-        index = self.currentIndex()
-        return index.data(RowRole).id if index.isValid() else None
+        ids = self.people.person_ids([self.currentIndex()])
+        return ids[0] if ids else None
 
     def index_of(self, person_id: int) -> QModelIndex:
-        source = self.proxy.sourceModel()
-        row = source.row_of(person_id)
-        return self.proxy.mapFromSource(source.index(row)) if row >= 0 else QModelIndex()
+        row = self.people.row_of(person_id)
+        return self.people.index(row, 0) if row >= 0 else QModelIndex()
 
     def rename(self, person_id: int | None = None) -> bool:
         index = self.currentIndex() if person_id is None else self.index_of(person_id)

@@ -15,7 +15,7 @@ from photosort.gui import theme
 from photosort.gui.face_grid import FaceGrid
 from photosort.gui.library import Library
 from photosort.gui.people_grid import PeopleGrid
-from photosort.gui.people_model import PeopleFilter, PeopleModel
+from photosort.gui.people_model import PeopleModel
 from photosort.gui.person_picker import PersonPicker
 from photosort.gui.review_widgets import ReviewCounter, counts_text
 from photosort.gui.widgets import flat_button, segment_button
@@ -35,7 +35,8 @@ class PeopleView(QWidget):
         super().__init__(parent)
         self.library = library
         self.stale = False  # edited while hidden behind the Review: reload when shown
-        self.model = PeopleModel(lambda pid, name: library.edit(library.editor.rename, pid, name),
+        self.model = PeopleModel(library.person_ids, library.person_rows,
+                                 lambda pid, name: library.edit(library.editor.rename, pid, name),
                                  self)
         self.grid = PeopleGrid(self.model, library.thumbnails)
         self.grid.openPerson.connect(self.openPerson)
@@ -73,13 +74,13 @@ class PeopleView(QWidget):
         self.search.addAction(theme.icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setClearButtonEnabled(True)
         self.search.setFixedWidth(220)
-        self.search.textChanged.connect(lambda t: self.grid.proxy.configure(text=t))
+        self.search.textChanged.connect(lambda t: self._configure(text=t))
         top.addWidget(self.search)
         self.sort = QComboBox()
-        self.sort.addItem("Most photos", PeopleFilter.SORT_COUNT)
-        self.sort.addItem("Name", PeopleFilter.SORT_NAME)
+        self.sort.addItem("Most photos", PeopleModel.SORT_COUNT)
+        self.sort.addItem("Name", PeopleModel.SORT_NAME)
         self.sort.currentIndexChanged.connect(
-            lambda _i: self.grid.proxy.configure(sort_key=self.sort.currentData()))
+            lambda _i: self._configure(sort_key=self.sort.currentData()))
         top.addWidget(self.sort)
         layout.addLayout(top)
 
@@ -122,16 +123,22 @@ class PeopleView(QWidget):
         self.grid.insertAction(self.grid.actions()[0], open_action)
         for b in (self.move_button, self.new_button):
             self.unknown.addAction(b.defaultAction())
-        self._min_changed()
+        self.min_spin.setEnabled(self.min_check.isChecked())
+        if self.min_check.isChecked():  # read by the first reload
+            self.model.min_photos = self.min_spin.value()
 
     def _min_changed(self) -> None:
         self.min_spin.setEnabled(self.min_check.isChecked())
         settings = QSettings()
         settings.setValue("people/min_photos", self.min_spin.value())
         settings.setValue("people/min_enabled", self.min_check.isChecked())
-        self.grid.proxy.configure(
-            min_photos=self.min_spin.value() if self.min_check.isChecked() else 1)
+        self._configure(min_photos=self.min_spin.value() if self.min_check.isChecked() else 1)
+
+    def _configure(self, **change) -> None:
+        """Change what the grid shows (section, filter, sort) and re-read it."""
+        self.model.configure(**change)
         self._update_empty()
+        self._update_actions()
 
     # -- state ------------------------------------------------------------------------
     def section(self) -> int:
@@ -142,7 +149,7 @@ class PeopleView(QWidget):
         if section == UNKNOWN:
             self.unknown.set_source(self._unknown_page, keep=False, ahead=self._unknown_ahead)
         else:
-            self.grid.proxy.configure(hidden_section=section == HIDDEN)
+            self.model.configure(hidden_section=section == HIDDEN)
         self._update_empty()
         self._update_actions()
 
@@ -154,12 +161,10 @@ class PeopleView(QWidget):
     def reload(self) -> None:
         """Re-read people (and unknown faces when shown); keeps selection and scroll."""
         self.stale = False
-        rows = self.library.person_rows()
-        self.model.set_rows(rows)
-        visible = [r for r in rows if r.person.face_count]
-        hidden = sum(r.person.hidden for r in visible)
+        self.model.reload()
+        shown, hidden = self.library.section_counts()
         unknown = self.library.counts()["unknown"]
-        for i, (name, n) in enumerate((("People", len(visible) - hidden), ("Hidden", hidden),
+        for i, (name, n) in enumerate((("People", shown), ("Hidden", hidden),
                                        ("Unknown faces", unknown))):
             self.sections.button(i).setText(f"{name}  {n}")
         if self.section() == UNKNOWN:
@@ -177,7 +182,7 @@ class PeopleView(QWidget):
     def _covers_ready(self) -> None:
         """Covers computed in the background: show them (people only, nothing else re-read)."""
         if self.isVisible():
-            self.model.set_rows(self.library.person_rows())
+            self.model.refresh_rows()
         else:
             self.stale = True
 
@@ -192,7 +197,7 @@ class PeopleView(QWidget):
             text = "No unknown faces. Every face found so far belongs to someone."
         elif section == HIDDEN:
             text = "Nobody is hidden. Hide people you don't want to sort (Ctrl+H)."
-        elif self.model.rowCount():
+        elif sum(self.library.section_counts()):
             text = "Nobody matches the filter."
         else:
             text = "No people yet.\nPeople appear here while PhotoSort scans your photos."
@@ -229,8 +234,7 @@ class PeopleView(QWidget):
             return
         pick = PersonPicker.choose(self.library, "Merge people",
                                    f"Merge these {len(ids)} people into:",
-                                   allow_new=False, parent=self,
-                                   exclude={r.id for r in self.model.rows} - set(ids))
+                                   allow_new=False, parent=self, only=ids)
         if pick and pick.person_id is not None:
             self.merge(pick.person_id, [i for i in ids if i != pick.person_id])
 

@@ -1,4 +1,9 @@
-"""Choose a person — for "Move to…", "Merge into…" and assigning a face — or name a new one."""
+"""Choose a person — for "Move to…", "Merge into…" and assigning a face — or name a new one.
+
+The list is read from the catalog as the user types (named people first, then
+the biggest), at most :data:`SHOWN` at a time: a lifetime library has tens of
+thousands of people, most of them unnamed strangers nobody would scroll to.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,11 @@ from photosort.gui import theme
 from photosort.gui.delegates import paint_face
 from photosort.gui.library import Library, PersonRow
 from photosort.gui.list_model import RowRole
+from photosort.store import browse
 
 ROW_HEIGHT = 48
+SHOWN = 200
+"""People listed at most; typing narrows the list (an exact name always comes first)."""
 
 
 @dataclass(frozen=True)
@@ -62,14 +70,21 @@ class PersonPicker(QDialog):
     """A filterable list of people; typing a new name offers "New person"."""
 
     def __init__(self, library: Library, title: str, prompt: str, exclude: set[int] = frozenset(),
-                 allow_new: bool = True, parent=None) -> None:
+                 allow_new: bool = True, parent=None, only: list[int] | None = None) -> None:
+        """``only``: choose among these people (merging a selection); otherwise among every
+        shown person but ``exclude``."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(420, 520)
+        self.library = library
         self.allow_new = allow_new
-        self.rows = sorted((r for r in library.person_rows()
-                            if r.id not in exclude and r.person.face_count and not r.person.hidden),
-                           key=lambda r: (r.person.name is None, -r.person.photo_count, r.id))
+        self.exclude = set(exclude)
+        self.only = None
+        if only is not None:
+            order = {pid: i for i, pid in enumerate(only)}
+            self.only = sorted((r for r in library.person_rows(list(only)) if r.person.face_count),
+                               key=lambda r: (r.person.name is None, -r.person.photo_count,
+                                              order[r.id]))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(prompt, wordWrap=True))
         self.search = QLineEdit(placeholderText="Type a name…" if allow_new else "Filter…")
@@ -90,14 +105,21 @@ class PersonPicker(QDialog):
         layout.addWidget(buttons)
         self._refill("")
 
+    def _rows(self, needle: str) -> list[PersonRow]:
+        if self.only is not None:
+            return [r for r in self.only if needle in r.person.display_name.casefold()]
+        ids = self.library.person_ids(hidden=False, text=needle, sort=browse.SORT_NAMED_FIRST,
+                                      limit=SHOWN + len(self.exclude))
+        ids = [pid for pid in ids if pid not in self.exclude][:SHOWN]
+        found = {r.id: r for r in self.library.person_rows(ids)}
+        return [found[pid] for pid in ids if pid in found]
+
     def _refill(self, text: str) -> None:
         self.list.clear()
         needle = text.strip().casefold()
         exact = False
-        for row in self.rows:
+        for row in self._rows(needle):
             name = row.person.display_name
-            if needle and needle not in name.casefold():
-                continue
             exact |= name.casefold() == needle
             item = QListWidgetItem(name)
             item.setData(RowRole, row)
@@ -128,6 +150,6 @@ class PersonPicker(QDialog):
 
     @classmethod
     def choose(cls, library: Library, title: str, prompt: str, exclude: set[int] = frozenset(),
-               allow_new: bool = True, parent=None) -> Pick | None:
-        dialog = cls(library, title, prompt, exclude, allow_new, parent)
+               allow_new: bool = True, parent=None, only: list[int] | None = None) -> Pick | None:
+        dialog = cls(library, title, prompt, exclude, allow_new, parent, only)
         return dialog.pick() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -20,6 +20,7 @@ from photosort.gui.person_picker import PersonPicker
 from photosort.gui.photo_canvas import PhotoCanvas
 from photosort.gui.thumbnails import FaceItem
 from photosort.gui.widgets import flat_button
+from photosort.store import browse
 
 VIEW_SIDE = 2560  # decode size: sharp on a 4K screen, still quick
 
@@ -164,9 +165,11 @@ class PhotoViewer(QWidget):
         else:
             menu.addSection("Unknown face")
         who = menu.addMenu("This is…")
-        named = [r for r in lib.person_rows() if r.person.name and not r.person.hidden
-                 and r.id != face.person_id]
-        for row in named[:12]:
+        ids = [pid for pid in lib.person_ids(hidden=False, sort=browse.SORT_NAMED_FIRST, limit=13)
+               if pid != face.person_id][:12]
+        named = [r for r in lib.person_rows(ids) if r.person.name]
+        named.sort(key=lambda r: ids.index(r.id))
+        for row in named:
             who.addAction(row.person.display_name,
                           lambda pid=row.id: lib.edit(editor.move_faces, [face.face_id], pid))
         if named:

@@ -42,11 +42,70 @@ def people(db: Database, person_ids: list[int] | None = None) -> list[tuple[Pers
                           cover_face_id=None), r["face_sum"]) for r in rows]
 
 
-def chosen_covers(db: Database) -> dict[int, int]:
-    """person → their cover from ``services.cover`` while that face is still theirs."""
+SORT_COUNT, SORT_NAME, SORT_NAMED_FIRST = "count", "name", "named"
+_UNNAMED = "(p.name IS NULL OR p.name = '')"
+_FOLDED = f"CASE WHEN {_UNNAMED} THEN NULL ELSE ps_fold(p.name) END"
+_ORDER = {
+    SORT_COUNT: f"s.photos DESC, {_UNNAMED}, {_FOLDED}, p.id",  # most photos; ties by name
+    SORT_NAME: f"{_UNNAMED}, {_FOLDED}, p.id",  # named alphabetically, then unnamed by id
+    SORT_NAMED_FIRST: f"{_UNNAMED}, s.photos DESC, p.id",  # the person picker
+}
+
+
+def people_ids(db: Database, *, hidden: bool | None = False, min_photos: int = 1,
+               text: str = "", sort: str = SORT_COUNT, limit: int | None = None) -> list[int]:
+    """The ids of the people with faces that a People list shows, in its order.
+
+    ``hidden``: only hidden or only shown people (``None``: both); ``min_photos``: at
+    least that many photos; ``text``: their display name (``PersonRecord.display_name``)
+    contains it, case-folded as Python does (SQLite's ``lower`` folds ASCII only).
+    One pass over ``people`` and ``person_stats`` (primary keys) and one sort: ~0.1 s
+    for 100,000 people; the rows themselves are read a page at a time (:func:`people`).
+    """
+    _register_fold(db)
+    where, args = ["s.faces > 0", "s.photos >= ?"], [max(1, min_photos)]
+    if hidden is not None:
+        where.append("p.hidden = ?")
+        args.append(int(hidden))
+    needle = text.strip().casefold()
+    order = _ORDER[sort]
+    if needle:
+        shown = f"ps_fold(CASE WHEN {_UNNAMED} THEN 'Unnamed ' || p.id ELSE p.name END)"
+        where.append(f"instr({shown}, ?) > 0")
+        args.append(needle)
+        order = f"{shown} IS NOT ?, " + order  # an exact name first
+        args.append(needle)
+    sql = (f"SELECT p.id FROM people p JOIN person_stats s ON s.person_id = p.id"
+           f" WHERE {' AND '.join(where)} ORDER BY {order}")
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return [r[0] for r in db.query(sql, tuple(args))]
+
+
+def section_counts(db: Database) -> tuple[int, int]:
+    """(shown, hidden) people with faces: one pass over ``person_stats`` and ``people``."""
+    row = db.query("SELECT COUNT(*), COALESCE(SUM(p.hidden), 0) FROM person_stats s"
+                   " JOIN people p ON p.id = s.person_id WHERE s.faces > 0")[0]
+    return row[0] - row[1], row[1]
+
+
+def _register_fold(db: Database) -> None:
+    if not getattr(db, "_ps_fold", False):
+        db.conn.create_function("ps_fold", 1, lambda v: v.casefold() if isinstance(v, str) else v,
+                                deterministic=True)
+        db._ps_fold = True
+
+
+def chosen_covers(db: Database, person_ids: list[int] | None = None) -> dict[int, int]:
+    """person → their cover from ``services.cover`` while that face is still theirs (for
+    everyone, or for ``person_ids``: a lookup by primary key each)."""
+    sql = ("SELECT pc.person_id, pc.face_id FROM person_cover pc JOIN face_person fp"
+           " ON fp.face_id = pc.face_id AND fp.person_id = pc.person_id")
+    if person_ids is None:
+        return {r[0]: r[1] for r in db.query(sql)}
     return {r[0]: r[1] for r in db.query(
-        "SELECT pc.person_id, pc.face_id FROM person_cover pc JOIN face_person fp"
-        " ON fp.face_id = pc.face_id AND fp.person_id = pc.person_id")}
+        sql + " WHERE pc.person_id IN (SELECT value FROM json_each(?))", (_json(person_ids),))}
 
 
 def faces(db: Database, face_ids: list[int]) -> list[sqlite3.Row]:
