@@ -66,6 +66,25 @@ def _placeholder(width: int, height: int, ratio: float, circle: bool, radius: fl
     return pixmap
 
 
+_FONTS: dict[tuple[str, bool], tuple[QFont, QFontMetrics, QFont, QFontMetrics]] = {}
+
+
+def _card_fonts(base: QFont, named: bool) -> tuple[QFont, QFontMetrics, QFont, QFontMetrics]:
+    """A card's name font (bold for a name, italic for "Unnamed") and its small font, with
+    their metrics: made once per base font, not per card painted (four Qt objects a card)."""
+    key = (base.key(), named)
+    found = _FONTS.get(key)
+    if found is None:
+        name_font = QFont(base)
+        name_font.setPointSizeF(base.pointSizeF() * 1.05)
+        name_font.setWeight(QFont.Weight.DemiBold if named else QFont.Weight.Normal)
+        name_font.setItalic(not named)
+        small = QFont(base)
+        small.setPointSizeF(base.pointSizeF() * 0.9)
+        found = _FONTS[key] = (name_font, QFontMetrics(name_font), small, QFontMetrics(small))
+    return found
+
+
 class PersonDelegate(QStyledItemDelegate):
     """A person card: round face, name (editable in place), photo count."""
 
@@ -119,25 +138,19 @@ class PersonDelegate(QStyledItemDelegate):
         paint_face(painter, self.avatar_rect(option.rect), self.cache, row.cover, palette,
                    circle=True)
         person = row.person
-        name_font = QFont(option.font)
-        name_font.setPointSizeF(option.font.pointSizeF() * 1.05)
-        name_font.setWeight(QFont.Weight.DemiBold if person.name else QFont.Weight.Normal)
-        name_font.setItalic(not person.name)
+        name_font, name_metrics, small, small_metrics = _card_fonts(option.font, bool(person.name))
         painter.setFont(name_font)
-        metrics = QFontMetrics(name_font)
-        name_rect = self.name_rect(option.rect, metrics)
-        painter.setPen(palette.color(QPalette.ColorRole.WindowText) if person.name
-                       else theme.muted(palette))
+        name_rect = self.name_rect(option.rect, name_metrics)
+        muted = theme.muted(palette)
+        painter.setPen(palette.color(QPalette.ColorRole.WindowText) if person.name else muted)
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignCenter,
-                         metrics.elidedText(person.display_name, Qt.TextElideMode.ElideRight,
-                                            name_rect.width()))
-        small = QFont(option.font)
-        small.setPointSizeF(option.font.pointSizeF() * 0.9)
+                         name_metrics.elidedText(person.display_name, Qt.TextElideMode.ElideRight,
+                                                 name_rect.width()))
         painter.setFont(small)
-        painter.setPen(theme.muted(palette))
+        painter.setPen(muted)
         count = f"{person.photo_count} photo{'' if person.photo_count == 1 else 's'}"
         painter.drawText(QRect(name_rect.left(), name_rect.bottom() + 1, name_rect.width(),
-                               QFontMetrics(small).height() + 2),
+                               small_metrics.height() + 2),
                          Qt.AlignmentFlag.AlignCenter, count)
         painter.restore()
 
