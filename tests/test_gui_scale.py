@@ -92,7 +92,7 @@ def test_unknown_faces_are_paged_and_counted_without_loading_them(qtbot, big, tm
     window = open_window(qtbot, path, tmp_path)
     view = window.people_view
     view.unknown.face_model.page = PAGE
-    assert view.sections.button(UNKNOWN).text() == f"Unknown faces  {facts['unknown_faces']}"
+    assert view.sections.button(UNKNOWN).text() == f"Unknown faces  {facts['unknown_faces']:,}"
     view.show_section(UNKNOWN)
     assert view.unknown.model().rowCount() == PAGE
     scroll_to_end(qtbot, view.unknown)
@@ -103,7 +103,7 @@ def test_unknown_faces_are_paged_and_counted_without_loading_them(qtbot, big, tm
     view.unknown.select_rows([0, 1])
     window.library.edit(window.library.editor.new_person,
                         [f.face_id for f in view.unknown.selected_faces()], "Newly Named")
-    assert view.sections.button(UNKNOWN).text() == f"Unknown faces  {len(unknown) - 2}"
+    assert view.sections.button(UNKNOWN).text() == f"Unknown faces  {len(unknown) - 2:,}"
     assert [f.face_id for f in view.unknown.faces()] == unknown[2:]
 
 
@@ -249,6 +249,13 @@ def test_the_people_grid_reads_only_the_cards_it_shows(qtbot, big, tmp_path, mon
     assert all(f"unnamed {unnamed}" in lib.person(p).display_name.casefold()
                for p in view.model.ids)
     view.search.clear()
+    lib.edit(lib.editor.rename, order[-2], "Zebedee")
+    view.model.refresh_rows()  # forget the rows read: type-to-find must not read them all
+    before = sum(asked)
+    view.grid.setFocus()
+    qtbot.keyClicks(view.grid, "zeb")  # type-to-find, as in any list
+    assert view.grid.current_id() == order[-2]
+    assert sum(asked) - before <= 2 * 8  # the rows painted around it, not every name
     view.show_section(HIDDEN)
     assert view.model.ids == expected_order(lib.db, hidden=True) and view.model.ids
 

@@ -198,6 +198,16 @@ class PeopleModel(QStandardItemModel):
     def mimeData(self, indexes) -> QMimeData:
         return encode_people(sorted({self._ids[i.row()] for i in indexes if i.isValid()}))
 
+    def find(self, text: str, after: int = -1) -> int:
+        """The first row after ``after`` (wrapping) whose name begins with ``text`` (case
+        folded), or -1 — found in SQL, not by reading every row (the grid's type-to-find)."""
+        found = self._read_ids(hidden=self.hidden_section, text=text, starts=True,
+                               min_photos=1 if self.hidden_section else self.min_photos,
+                               sort=self.sort_key)
+        rows = sorted(self._pos[pid] for pid in found if pid in self._pos)
+        later = [r for r in rows if r > after]
+        return (later or rows or [-1])[0]
+
     def person_ids(self, indexes) -> list[int]:
         """The ids at ``indexes`` (a selection), without reading their rows."""
         return [self._ids[i.row()] for i in indexes if i.isValid() and i.row() < len(self._ids)]

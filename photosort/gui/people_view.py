@@ -166,7 +166,7 @@ class PeopleView(QWidget):
         unknown = self.library.counts()["unknown"]
         for i, (name, n) in enumerate((("People", shown), ("Hidden", hidden),
                                        ("Unknown faces", unknown))):
-            self.sections.button(i).setText(f"{name}  {n}")
+            self.sections.button(i).setText(f"{name}  {n:,}")
         if self.section() == UNKNOWN:
             self.unknown.set_source(self._unknown_page, ahead=self._unknown_ahead)
         self.counter.request()

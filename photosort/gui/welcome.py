@@ -44,7 +44,8 @@ class RecentCard(QFrame):
         text.addWidget(where, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(text, 1)
         missing = not os.path.isdir(path)
-        count = QLabel("folder not found" if missing else f"{photos} photos", objectName="Subtle")
+        label = "folder not found" if missing else f"{photos:,} photo{'' if photos == 1 else 's'}"
+        count = QLabel(label, objectName="Subtle")
         layout.addWidget(count)
 
     def mouseReleaseEvent(self, event) -> None:
