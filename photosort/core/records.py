@@ -70,6 +70,10 @@ class PhotoRecord:
     error_kind: str | None = None  # transient (retried next scan) | permanent
 
 
+UNNAMED = "Unnamed "
+"""What an unnamed person is called, before their id (the People grid filters by it too)."""
+
+
 @dataclass(frozen=True)
 class PersonRecord:
     """A person (a cluster of faces), named by the user or not."""
@@ -83,4 +87,4 @@ class PersonRecord:
 
     @property
     def display_name(self) -> str:
-        return self.name if self.name else f"Unnamed {self.id}"
+        return self.name if self.name else f"{UNNAMED}{self.id}"

@@ -5,10 +5,10 @@ twice). The model therefore holds only the ordered ids of the people the grid
 shows — one query with the section, the text filter, the minimum of photos and
 the sort (:func:`photosort.store.browse.people_ids`, 50 ms for 38,746 people)
 — and reads names, counts and cover faces for :data:`BLOCK` rows at a time
-when the view first asks for one of them (it asks for the visible cards only). Re-reading updates in place:
-people who left are removed, new ones appended, then the order restored in one
-layout change that keeps the selection, so a scan adding people every few
-seconds never resets what the user is doing.
+when the view first asks for one of them (it asks for the visible cards only).
+Re-reading updates in place: people who left are removed, new ones appended,
+then the order restored in one layout change that keeps the selection, so a
+scan adding people every few seconds never resets what the user is doing.
 """
 
 from __future__ import annotations

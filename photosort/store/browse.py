@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from photosort.core.records import PersonRecord
+from photosort.core.records import UNNAMED, PersonRecord
 from photosort.store.db import Database
 
 FACE_COLUMNS = """
@@ -43,12 +43,12 @@ def people(db: Database, person_ids: list[int] | None = None) -> list[tuple[Pers
 
 
 SORT_COUNT, SORT_NAME, SORT_NAMED_FIRST = "count", "name", "named"
-_UNNAMED = "(p.name IS NULL OR p.name = '')"
-_FOLDED = f"CASE WHEN {_UNNAMED} THEN NULL ELSE ps_fold(p.name) END"
+_NO_NAME = "(p.name IS NULL OR p.name = '')"
+_FOLDED = f"CASE WHEN {_NO_NAME} THEN NULL ELSE ps_fold(p.name) END"
 _ORDER = {
-    SORT_COUNT: f"s.photos DESC, {_UNNAMED}, {_FOLDED}, p.id",  # most photos; ties by name
-    SORT_NAME: f"{_UNNAMED}, {_FOLDED}, p.id",  # named alphabetically, then unnamed by id
-    SORT_NAMED_FIRST: f"{_UNNAMED}, s.photos DESC, p.id",  # the person picker
+    SORT_COUNT: f"s.photos DESC, {_NO_NAME}, {_FOLDED}, p.id",  # most photos; ties by name
+    SORT_NAME: f"{_NO_NAME}, {_FOLDED}, p.id",  # named alphabetically, then unnamed by id
+    SORT_NAMED_FIRST: f"{_NO_NAME}, s.photos DESC, p.id",  # the person picker
 }
 
 
@@ -73,7 +73,7 @@ def people_ids(db: Database, *, hidden: bool | None = False, min_photos: int = 1
     needle = text.strip().casefold()
     order = _ORDER[sort]
     if needle:
-        shown = f"ps_fold(CASE WHEN {_UNNAMED} THEN 'Unnamed ' || p.id ELSE p.name END)"
+        shown = f"ps_fold(CASE WHEN {_NO_NAME} THEN '{UNNAMED}' || p.id ELSE p.name END)"
         where.append(f"instr({shown}, ?) {'= 1' if starts else '> 0'}")
         args.append(needle)
         order = f"{shown} IS NOT ?, " + order  # an exact name first
