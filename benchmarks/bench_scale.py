@@ -20,7 +20,7 @@ Builds the catalog with ``scale_catalog.build_catalog`` (or reuses the one in
   the steady rate from the first analysed photo to the last;
 * the GUI's rows, from ``scale_gui.measure_gui`` when that module exists, and
   the People view on the catalog the full regroup left (tens of thousands of
-  people: ``scale_gui.measure_people``).
+  people: ``scale_people.measure_people``).
 
 Prints one table with the targets; name the CPU (printed) beside the numbers.
 """
@@ -238,7 +238,7 @@ def main() -> None:
             # on a copy too: the window writes covers, a rename and its undo, thumbnails
             rows += [list(r) for r in measure_gui(work_copy(base, work), facts)]
             if regrouped is not None:  # tens of thousands of people, as a regroup leaves them
-                from scale_gui import measure_people
+                from scale_people import measure_people
 
                 rows += [list(r) for r in measure_people(regrouped)]
     print(table(f"lifetime library: {facts['photos']:,} photos, {facts['faces']:,} faces"
