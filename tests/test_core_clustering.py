@@ -199,3 +199,29 @@ def test_link_noise_joins_chains_of_close_noise_faces_only():
     # the clustered face at 0.1 is neither joined nor used as a bridge
     assert out.tolist() == [5, 5, 5, 6, 6, -1, 4, 4]
     assert link_noise(X, labels, threshold=0.35, min_size=3).tolist() == [5, 5, 5, -1, -1, -1, 4, 4]
+
+
+@pytest.mark.parametrize("platform", ["win32", "linux"])
+def test_the_clustering_thread_fits_the_platforms_stack_limit(monkeypatch, platform):
+    """Windows' CPython refuses stacks above 256 MiB (``ValueError``); asked for 1 GiB, every
+    fast_hdbscan regroup failed there. Here ``threading.stack_size`` refuses as Windows' does."""
+    import threading
+
+    from photosort.core import clustering
+
+    real, asked = threading.stack_size, []
+
+    def windows_like(size=0):
+        asked.append(size)
+        if size > 1 << 28:
+            raise ValueError(f"size not valid: {size} bytes")
+        return real(size)
+
+    monkeypatch.setattr(threading, "stack_size", windows_like)
+    monkeypatch.setattr(clustering.sys, "platform", platform)
+    X, truth = people(SIZES)
+    labels = cluster_embeddings(X, backend="fast_hdbscan")
+    assert score_clustering(truth, labels).ari > 0.95
+    big = [s for s in asked if s]
+    assert big and max(s for s in big if s <= 1 << 28) == 1 << 28  # the most that is allowed
+    assert threading.stack_size() == real()  # and the default is back for other threads

@@ -43,6 +43,7 @@ person ids, hence names).
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Hashable, Sequence
 
@@ -154,6 +155,23 @@ _stack_lock = threading.Lock()
 #: of the cluster tree, which with min_cluster_size 2 is thousands of levels deep at 200k
 #: faces and overflowed the main thread's 8 MB stack (a segfault, bench_scale.py at 400k).
 CLUSTERING_STACK = 1 << 30
+#: The largest stack CPython's ``threading.stack_size`` takes on Windows (its
+#: ``THREAD_MAX_STACKSIZE``): asked for 1 GiB it raises ``ValueError``, and every regroup
+#: failed there (found by the Windows rehearsal's frozen-clustering test under Wine).
+#: 256 MiB is 32 times the 8 MB that overflowed.
+WINDOWS_STACK = 1 << 28
+
+
+def _set_stack_size(size: int) -> int:
+    """``threading.stack_size(size)``, halving ``size`` while the platform refuses it (down
+    to 8 MiB); the previous size."""
+    while True:
+        try:
+            return threading.stack_size(size)
+        except ValueError:
+            if size <= 1 << 23:
+                raise
+            size //= 2
 
 
 def _with_big_stack(run):
@@ -167,7 +185,7 @@ def _with_big_stack(run):
             box["error"] = exc
 
     with _stack_lock:
-        old = threading.stack_size(CLUSTERING_STACK)
+        old = _set_stack_size(WINDOWS_STACK if sys.platform == "win32" else CLUSTERING_STACK)
         try:
             thread = threading.Thread(target=target, name="clustering")
             thread.start()
