@@ -19,12 +19,13 @@ import sys
 import time
 from pathlib import Path
 
-from scale_gui import TARGETS, Row, _peak, _pump
+from scale_gui import TARGETS, Row, _peak, _pump, flush_writes
 
 
 def measure_people(catalog: Path) -> list[Row]:
     """The People view on a catalog with tens of thousands of people (after a full regroup),
     in a process of its own; rows (measure, value, target, ok)."""
+    flush_writes()
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen" if not env.get("DISPLAY") else "xcb")
     script = Path(__file__).resolve().with_name("scale_gui.py")
