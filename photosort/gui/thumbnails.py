@@ -49,11 +49,11 @@ Six full-HD screenfuls: a fling through 24,000 faces would otherwise leave 24,00
 photos to decode after it — minutes of both cores for tiles nobody looks at."""
 QUIET = 0.025
 """A cropper waits until no tile was painted for this long. Python threads share one
-interpreter lock: a cropper running while the GUI thread paints frame after frame
-made 34 of 623 frames of a 24,000-face scroll exceed 50 ms (worst 200 ms, with
-20–60 ms of the GUI thread's own work), against 0–7 with the croppers idle
-(``benchmarks/scale_gui.py``). Wheel notches come 30–100 ms apart, so thumbnails
-still arrive between them while the user scrolls."""
+interpreter lock: croppers running while the GUI thread painted frame after frame put
+19–38 of 623 frames of a 24,000-face scroll over 50 ms (worst 161–443 ms; four runs of
+``benchmarks/scale_gui.py``), against 0–4 (worst 38–83 ms) with the croppers idle.
+Wheel notches come 30–100 ms apart, so thumbnails still arrive between them while the
+user scrolls."""
 MAX_WAIT = 0.25
 """…but never longer than this: a view that repaints without pause still gets ~4 photos/s."""
 
