@@ -268,5 +268,3 @@ class IncrementalGrouper:
                 groups[label].append(int(self._faces[r]))
         return [g for g in groups.values() if new.intersection(g)]
 
-
-from photosort.services.live_thread import LiveGrouper  # noqa: E402,F401  (scan imports it here)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from photosort.services.cluster import ClusterSettings
+from photosort.services.live_grouping import IncrementalGrouper, StepResult
 from photosort.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class LiveGrouper:
         self.db_path, self.model_id, self.settings = Path(db_path), model_id, settings
         self.known_up_to = known_up_to
         self.on_changed, self.every = on_changed, every
-        self.steps: list = []  # the StepResult of every step run
+        self.steps: list[StepResult] = []
         self.errors: list[str] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="live-grouping", daemon=True)
@@ -57,7 +58,7 @@ class LiveGrouper:
         if self._thread.is_alive():
             self._thread.join()
 
-    def _step(self, grouper) -> None:
+    def _step(self, grouper: IncrementalGrouper) -> None:
         try:
             result = grouper.step()
         except Exception as exc:  # the scan goes on; its final regroup catches up
@@ -71,8 +72,6 @@ class LiveGrouper:
     def _run(self) -> None:
         # (not niced: a niced thread holding the GIL would stall the thread that
         # saves the workers' results, the priority inversion bench_scale.py showed)
-        from photosort.services.live_grouping import IncrementalGrouper
-
         db = Database(self.db_path)
         try:
             grouper = IncrementalGrouper(db, self.model_id, self.settings,

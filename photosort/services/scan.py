@@ -29,7 +29,7 @@ from photosort.services.analyze import AnalyzeSettings, Analyzer, WorkerPool, an
 from photosort.services.catalog_sync import CatalogSync
 from photosort.services.cluster import ClusterSettings, prewarm_clustering, update_people
 from photosort.services.face_tags import apply_names
-from photosort.services.live_grouping import LiveGrouper
+from photosort.services.live_thread import LiveGrouper
 from photosort.services.progress import CancelToken, Cancelled, Progress, ProgressEvent, no_progress
 from photosort.store.catalog import PhotoStore
 from photosort.store.db import Database
