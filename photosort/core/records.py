@@ -71,7 +71,8 @@ class PhotoRecord:
 
 
 UNNAMED = "Unnamed "
-"""What an unnamed person is called, before their id (the People grid filters by it too)."""
+"""What an unnamed person is called, before their id: everywhere a name is shown, and in
+the People grid's SQL filter (:func:`photosort.store.browse.people_ids`)."""
 
 
 @dataclass(frozen=True)
