@@ -13,6 +13,8 @@ The review's own parameters (``services.suggest``) are the code's. To measure
 another version of the code on the same caches (e.g. main's), run this script
 with that version's package first on the path:
 ``PYTHONPATH=/tmp/main-export python benchmarks/bench_review.py --grouping after``.
+``--unlabelled photo`` answers No about an unlabelled face of a photo labelled with the
+name asked (the upper bound of the effort; the default, ``cheaper``, is the lower bound).
 ``--truth matched`` moves the label of a many-face photo of the whole-photo
 sets to the face that is clearly the person (see :func:`matched_truth`).
 
@@ -116,7 +118,7 @@ def matched_truth(faces, far: float = 0.6, near: float = 0.45):
 
 
 def run(name: str, src: Path, grouping: str, tmp: Path, effort: bool = True,
-        truth: str = "centre", model: str | None = None) -> dict:
+        truth: str = "centre", model: str | None = None, unlabelled: str = "cheaper") -> dict:
     from photosort.core.metrics import score_clustering
     from photosort.services.analyze import AnalyzeSettings
     from photosort.services.cluster import ClusterSettings, update_people
@@ -157,7 +159,7 @@ def run(name: str, src: Path, grouping: str, tmp: Path, effort: bool = True,
     if not effort:
         return out
     started = time.monotonic()
-    effort = measure_effort(path, model, faces.truth())
+    effort = measure_effort(path, model, faces.truth(), unlabelled)
     out.update(with_=effort.actions_per_100_faces, without=effort.baseline_actions_per_100_faces,
                actions=effort.actions, baseline=effort.baseline_actions, people=effort.true_people,
                P_rev=effort.precision_after_review, R_rev=effort.recall_after_review,
@@ -173,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also simulate the user on lfw-dev (slow: ~860 people to name)")
     parser.add_argument("--truth", choices=["centre", "matched"], default="centre",
                         help="which face of a many-face photo carries its label (see matched_truth)")
+    parser.add_argument("--unlabelled", choices=["cheaper", "photo"], default="cheaper",
+                        help="how the simulated user answers about an unlabelled face"
+                        " (services.effort.UNLABELLED: the lower and the upper bound)")
     parser.add_argument("--model", help="the catalogs' embedding model id (default: the app's);"
                         " for catalogs whose descriptors were replaced by another embedder's")
     parser.add_argument("sets", nargs="*", default=list(SETS))
@@ -186,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             src = build_cache(args.cache, name)
             for grouping in (["before", "after"] if args.grouping == "both" else [args.grouping]):
                 effort = args.effort_on_lfw or not name.startswith("lfw")
-                r = run(name, src, grouping, Path(tmp), effort, args.truth, args.model)
+                r = run(name, src, grouping, Path(tmp), effort, args.truth, args.model, args.unlabelled)
                 kids = f"{r['children_merged']:.3f}" if "children_merged" in r else "-"
                 if not effort:
                     print(f"{name:16} {grouping:8} {r['P']:6.3f} {r['R']:6.3f} {r['F']:6.3f}"

@@ -85,6 +85,29 @@ def test_space_unticks_and_enter_answers_the_whole_page(qtbot, prepared, tmp_pat
     assert ticked not in people.links() and (unticked, ann) not in people.rejections()
 
 
+def test_u_unticks_the_whole_page_and_space_ticks_back_the_right_face(qtbot, prepared, tmp_path):
+    path, ann, out, bob, part = prepared
+    window = open_window(qtbot, path, tmp_path)
+    window.show_review()
+    review = window.review_view
+    settle(qtbot, review)
+    assert review.tiles.count() == 2 and review.untick_button.text() == "Untick all"
+    qtbot.keyClick(review.tiles, Qt.Key.Key_U)
+    ids = [review.tiles.item(i).data(Qt.ItemDataRole.UserRole) for i in range(2)]
+    assert sorted(review.tiles.unticked()) == sorted(ids)
+    assert review.untick_button.text() == "Tick all"
+    review.tiles.setCurrentRow(0)
+    qtbot.keyClick(review.tiles, Qt.Key.Key_Space)  # the one face that is Ann, ticked again
+    assert review.tiles.unticked() == [ids[1]] and review.untick_button.text() == "Untick all"
+    qtbot.keyClick(review.tiles, Qt.Key.Key_Return)
+    people = window.library.people
+    assert people.links()[ids[0]] == (ann, "user")
+    assert ids[1] not in people.links() and (ids[1], ann) in people.rejections()
+    settle(qtbot, review)
+    review.untick_button.click()  # nothing left to untick: no error, nothing answered
+    assert (ids[0], ann) not in people.rejections()
+
+
 def show_split_proposal(qtbot, prepared, tmp_path):
     """The real window on the Review's proposals, showing "Same person?" for Bob and his part."""
     path, ann, out, bob, part = prepared

@@ -167,6 +167,59 @@ def test_the_simulated_user_reaches_a_perfect_library_with_fewer_actions(lib):
     assert set(PeopleStore(lib).faces(ann)) == set(faces[3:])
 
 
+def test_a_page_of_mostly_wrong_faces_costs_an_untick_all_and_the_right_ticks(lib):
+    """The simulated user answers a page the cheapest way the Review offers: here "Untick
+    all" (1), tick Ann's one face again (1), Enter (1) — not 1 + 4 unticks, not 5 answers."""
+    from photosort.services.effort import _User
+
+    editor = PeopleEditor(lib)
+    people = PeopleStore(lib).list()
+    ann, bob = people[0].id, people[1].id
+    editor.rename(ann, "Ann")
+    mine, theirs = PeopleStore(lib).faces(ann)[0], PeopleStore(lib).faces(bob)[:4]
+    unlink(lib, [mine])
+    photo = {r["id"]: r["photo_id"] for r in lib.query("SELECT id, photo_id FROM faces")}
+    page = [suggest.Suggestion(f, ann, 0.5, photo[f], None if f == mine else bob)
+            for f in [*theirs, mine]]
+    labels = {f: "Ann" for f in [mine, *PeopleStore(lib).faces(ann)]}
+    labels.update({f: "Bob" for f in PeopleStore(lib).faces(bob)})
+    user = _User(lib, MODEL, labels)
+    user.answer_page(page)
+    assert dict(user.run.by_kind) == {"suggestion_page": 3}
+    store = PeopleStore(lib)
+    assert store.links()[mine] == (ann, "user")
+    assert set(theirs) <= set(store.faces(bob))
+    assert {(f, ann) for f in theirs} <= store.rejections()
+
+
+def test_unlabelled_faces_beside_the_labelled_one_are_answered_by_the_chosen_bound(data_dir, tmp_path):
+    """``cheaper``: Yes (nothing known); ``photo``: No when the photo's labelled face is the
+    person asked about — two faces of one photo are two people."""
+    import shutil
+
+    from photosort.services.effort import _User
+    from photosort.services.scan import scan
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    shutil.copy(data_dir / "face_recognition_examples" / "_group_photos" / "kit_with_rose.jpg", photos)
+    db = Database(tmp_path / "group.sqlite3")
+    try:
+        scan(db, [photos], workers=1)
+        faces = db.query("SELECT id FROM faces ORDER BY x1")
+        assert len(faces) >= 2
+        rose, kit = faces[0]["id"], faces[-1]["id"]  # left to right, as labels.csv says
+        truth = {rose: "rose_leslie"}
+        assert not _User(db, MODEL, truth, "cheaper")._is_not(kit, "rose_leslie")
+        assert _User(db, MODEL, truth, "photo")._is_not(kit, "rose_leslie")
+        assert not _User(db, MODEL, truth, "photo")._is_not(kit, "kit_harington")
+        assert _User(db, MODEL, truth, "photo")._is_not(rose, "kit_harington")  # labelled
+        with pytest.raises(ValueError):
+            _User(db, MODEL, truth, "guess")
+    finally:
+        db.close()
+
+
 def test_evaluate_effort_json_from_the_command_line(data_dir, capsys):
     import json
 

@@ -2,8 +2,9 @@
 
 Suggestions: one page of a named person's likely faces at a time, all
 ticked. Y says Yes to the current face, N says No, the arrows move, Space
-unticks, Enter is "Yes to all on this page" (Yes to the ticked faces, No to
-the unticked). Proposals: the two people's closest faces side by side (more
+unticks, U unticks every face (again: ticks them all; for a page of mostly
+strangers, untick all and tick the few right ones), Enter is "Yes to all on
+this page" (Yes to the ticked faces, No to the unticked). Proposals: the two people's closest faces side by side (more
 of each below); Y merges (Ctrl+Z undoes), N keeps them apart for good, the
 arrows skip. Every answer is one undoable edit through
 :class:`~photosort.gui.library.Library`; the answered face (or pair) leaves
@@ -92,6 +93,7 @@ class ReviewView(QWidget):
         row.addLayout(who)
         self.tiles = FaceTiles(self.library)
         self.tiles.installEventFilter(self)
+        self.tiles.itemChanged.connect(lambda _item: self._untick_label())  # a click on a tick too
         row.addWidget(self.tiles, 1)
         col.addLayout(row, 1)
         bar = QHBoxLayout()
@@ -100,10 +102,12 @@ class ReviewView(QWidget):
         self.no_button = flat_button("No", "x", lambda: self.answer_current(False), tip="No (N)")
         self.all_button = flat_button("Yes to all on this page", "check", self.answer_page,
                                       tip="Yes to the ticked faces, No to the unticked (Enter)")
-        for b in (self.yes_button, self.no_button, self.all_button):
+        self.untick_button = flat_button("Untick all", "x", self.untick_all,
+                                         tip="Untick every face; again ticks them all (U)")
+        for b in (self.yes_button, self.no_button, self.all_button, self.untick_button):
             bar.addWidget(b)
-        self.hint = QLabel("Y yes · N no · arrows move · Space unticks · Enter: yes to all ticked",
-                           objectName="Hint")
+        self.hint = QLabel("Y yes · N no · arrows move · Space unticks · U unticks all"
+                           " · Enter: yes to all ticked", objectName="Hint")
         bar.addWidget(self.hint, 1)
         col.addLayout(bar)
         self.stack.addWidget(page)
@@ -207,6 +211,7 @@ class ReviewView(QWidget):
             self.tiles.set_page([], [])
             self.person_face.set_face(None)
             self.person_name.setText("")
+            self._untick_label()
             return
         person = self.page[0].person_id
         self.question.setText(f"Is this {self._name(person)}?")
@@ -222,6 +227,7 @@ class ReviewView(QWidget):
                 self.tiles.item(row).setCheckState(Qt.CheckState.Unchecked)
         self.tiles.setCurrentRow(ids.index(keep_face) if keep_face in ids
                                  else min(max(keep_row, 0), len(ids) - 1))
+        self._untick_label()
         self.tiles.setFocus()
 
     def _hover(self, side: int, on: bool) -> None:
@@ -306,6 +312,16 @@ class ReviewView(QWidget):
         self._next_page()
         self.message.emit(f"{len(page) - len(unticked)} yes, {len(unticked)} no — Ctrl+Z undoes")
 
+    def untick_all(self) -> None:
+        """Untick every face of the page, or tick them all when none is ticked."""
+        if self.section() != SUGGESTIONS or not self.page:
+            return
+        self.tiles.tick_all(len(self.tiles.unticked()) == self.tiles.count())
+
+    def _untick_label(self) -> None:
+        none = bool(self.page) and len(self.tiles.unticked()) == self.tiles.count()
+        self.untick_button.setText("Tick all" if none else "Untick all")
+
     def answer_proposal(self, yes: bool) -> None:
         if not self.proposal_list:
             return
@@ -347,6 +363,8 @@ class ReviewView(QWidget):
             if item is not None:
                 checked = item.checkState() == Qt.CheckState.Checked
                 item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
+        elif key == Qt.Key.Key_U and self.section() == SUGGESTIONS:
+            self.untick_all()
         elif key in (Qt.Key.Key_Right, Qt.Key.Key_Down) and self.section() == PROPOSALS:
             self.step(1)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Up) and self.section() == PROPOSALS:

@@ -112,6 +112,12 @@ class FaceTiles(QListWidget):
         if self.count():
             self.setCurrentRow(min(row, self.count() - 1))
 
+    def tick_all(self, on: bool) -> None:
+        """Tick (``on``) or untick every face of the page."""
+        state = Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+        for i in range(self.count()):
+            self.item(i).setCheckState(state)
+
     def unticked(self) -> list[int]:
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
                 if self.item(i).checkState() != Qt.CheckState.Checked]
