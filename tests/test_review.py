@@ -167,6 +167,44 @@ def test_the_simulated_user_reaches_a_perfect_library_with_fewer_actions(lib):
     assert set(PeopleStore(lib).faces(ann)) == set(faces[3:])
 
 
+def test_a_face_of_a_photo_the_person_is_already_in_is_asked_last_and_marked(data_dir, tmp_path):
+    """A collage shows one person twice: its second face is still asked about, after the
+    others, marked ``shares_photo`` (the Review writes "twice" under it)."""
+    from PIL import Image
+
+    from photosort.services.scan import scan
+
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    sources = sorted((data_dir / "five_celebrity" / "madonna").glob("*.jpg"))[:4]
+    for i, src in enumerate(sources[:2]):
+        Image.open(src).convert("RGB").save(photos / f"single_{i}.jpg")
+    left, right = (Image.open(p).convert("RGB").resize((240, 300)) for p in sources[2:4])
+    collage = Image.new("RGB", (480, 300))
+    collage.paste(left, (0, 0))
+    collage.paste(right, (240, 0))
+    collage.save(photos / "collage.jpg")
+    db = Database(tmp_path / "collage.sqlite3")
+    try:
+        scan(db, [photos], workers=1)
+        rows = db.query("SELECT f.id, p.path FROM faces f JOIN photos p ON p.id = f.photo_id"
+                        " ORDER BY f.x1")
+        in_collage = [r["id"] for r in rows if r["path"].endswith("collage.jpg")]
+        singles = [r["id"] for r in rows if not r["path"].endswith("collage.jpg")]
+        assert len(in_collage) == 2 and len(singles) == 2
+        editor = PeopleEditor(db)
+        ann = editor.new_person([singles[0], in_collage[0]], "Ann")
+        with db.transaction() as c:  # the rest unknown
+            c.execute("DELETE FROM face_person WHERE person_id != ?", (ann,))
+        items = suggest.suggestions(db, MODEL, band=1.0)
+        asked = {s.face_id: s for s in items if s.person_id == ann}
+        assert set(asked) == {singles[1], in_collage[1]}
+        assert asked[in_collage[1]].shares_photo and not asked[singles[1]].shares_photo
+        assert [s.face_id for s in items if s.person_id == ann][-1] == in_collage[1]
+    finally:
+        db.close()
+
+
 def test_a_page_of_mostly_wrong_faces_costs_an_untick_all_and_the_right_ticks(lib):
     """The simulated user answers a page the cheapest way the Review offers: here "Untick
     all" (1), tick Ann's one face again (1), Enter (1) — not 1 + 4 unticks, not 5 answers."""

@@ -117,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
 
     window.show_library()
     ratio = window.devicePixelRatioF()
-    covers = [r.cover for r in window.people_view.model.rows]
+    model = window.people_view.model
+    covers = [r.cover for r in model.rows_of(range(model.rowCount()))]
     _wait(app, _thumbs_ready(window, covers, round(128 * ratio)))
     window.people_view.grid.clearSelection()
     window.show_people()  # its "12 suggestions · 3 proposals" button counts off the GUI thread

@@ -220,8 +220,13 @@ class ReviewView(QWidget):
         self.person_face.set_face(faces.get(cover.cover_face_id))
         self.person_name.setText(self._name(person))
         self.tiles.set_page([faces[s.face_id] for s in self.page],
-                            [f"{s.distance:.2f}" for s in self.page])
+                            [f"{s.distance:.2f}" + ("\nsame photo" if s.shares_photo else "")
+                             for s in self.page])
         ids = [s.face_id for s in self.page]
+        for row, s in enumerate(self.page):
+            if s.shares_photo:
+                self.tiles.item(row).setToolTip(
+                    f"{self._name(person)} is already in this photo: Yes if it is a collage showing them twice")
         for row, face in enumerate(ids):
             if face in unticked:
                 self.tiles.item(row).setCheckState(Qt.CheckState.Unchecked)

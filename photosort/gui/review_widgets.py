@@ -100,6 +100,7 @@ class FaceTiles(QListWidget):
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked)
             item.setData(Qt.ItemDataRole.UserRole, face.face_id)
+            item.setSizeHint(self.gridSize())  # a longer text must not widen its tile
             self.addItem(item)
         self._refresh_icons()
         if faces:

@@ -21,7 +21,7 @@ to the unticked ones.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -55,6 +55,7 @@ class Suggestion:
     distance: float
     photo_id: int
     current_person: int | None  # the small unnamed group it is in now, if any
+    shares_photo: bool = False  # the person is already in this face's photo (asked last)
 
 
 def suggestions(db: Database, model_id: str, *, state: ReviewState | None = None,
@@ -98,8 +99,8 @@ def suggestions(db: Database, model_id: str, *, state: ReviewState | None = None
                     break  # each face is asked about one person: the nearest allowed
     rank = {p: k for k, p in enumerate(named)}
     photos = {p: st.photos_of(p) for p in named}
-    out.sort(key=lambda s: (rank[s.person_id], s.photo_id in photos[s.person_id], s.distance,
-                            s.face_id))
+    out = [replace(s, shares_photo=True) if s.photo_id in photos[s.person_id] else s for s in out]
+    out.sort(key=lambda s: (rank[s.person_id], s.shares_photo, s.distance, s.face_id))
     return out
 
 
