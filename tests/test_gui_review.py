@@ -17,6 +17,15 @@ def settle(qtbot, review) -> None:
     qtbot.waitUntil(lambda: not review.busy, timeout=30000)
 
 
+def open_review(qtbot, path, tmp_path):
+    """The real window on ``path``, showing the Review with its first lists in."""
+    window = open_window(qtbot, path, tmp_path)
+    window.show_review()
+    review = window.review_view
+    settle(qtbot, review)
+    return window, review
+
+
 @pytest.fixture()
 def prepared(catalog):  # noqa: F811
     """Ann named, two of her faces taken out (unknown), and a second person split in two."""
@@ -67,10 +76,7 @@ def test_review_counts_show_on_the_people_view_and_y_confirms_a_suggestion(qtbot
 
 def test_space_unticks_and_enter_answers_the_whole_page(qtbot, prepared, tmp_path):
     path, ann, out, bob, part = prepared
-    window = open_window(qtbot, path, tmp_path)
-    window.show_review()
-    review = window.review_view
-    settle(qtbot, review)
+    window, review = open_review(qtbot, path, tmp_path)
     assert review.tiles.count() == 2
     review.tiles.setCurrentRow(1)
     unticked = review.tiles.item(1).data(Qt.ItemDataRole.UserRole)
@@ -87,10 +93,7 @@ def test_space_unticks_and_enter_answers_the_whole_page(qtbot, prepared, tmp_pat
 
 def test_u_unticks_the_whole_page_and_space_ticks_back_the_right_face(qtbot, prepared, tmp_path):
     path, ann, out, bob, part = prepared
-    window = open_window(qtbot, path, tmp_path)
-    window.show_review()
-    review = window.review_view
-    settle(qtbot, review)
+    window, review = open_review(qtbot, path, tmp_path)
     assert review.tiles.count() == 2 and review.untick_button.text() == "Untick all"
     qtbot.keyClick(review.tiles, Qt.Key.Key_U)
     ids = [review.tiles.item(i).data(Qt.ItemDataRole.UserRole) for i in range(2)]
@@ -111,10 +114,7 @@ def test_u_unticks_the_whole_page_and_space_ticks_back_the_right_face(qtbot, pre
 def show_split_proposal(qtbot, prepared, tmp_path):
     """The real window on the Review's proposals, showing "Same person?" for Bob and his part."""
     path, ann, out, bob, part = prepared
-    window = open_window(qtbot, path, tmp_path)
-    window.show_review()
-    review = window.review_view
-    settle(qtbot, review)
+    window, review = open_review(qtbot, path, tmp_path)
     review.show_section(1)
     settle(qtbot, review)
     assert review.question.text().startswith("Same person?")
@@ -237,10 +237,7 @@ def test_the_recompute_runs_off_the_gui_thread_and_drops_stale_results(qtbot, ca
 
 def test_an_untick_survives_the_recomputed_lists(qtbot, prepared, tmp_path):
     path, ann, out, bob, part = prepared
-    window = open_window(qtbot, path, tmp_path)
-    window.show_review()
-    review = window.review_view
-    settle(qtbot, review)
+    window, review = open_review(qtbot, path, tmp_path)
     review.tiles.setCurrentRow(1)
     unticked = review.tiles.item(1).data(Qt.ItemDataRole.UserRole)
     qtbot.keyClick(review.tiles, Qt.Key.Key_Space)
