@@ -4,9 +4,10 @@ Suggestions: one page of a named person's likely faces at a time, all
 ticked. Y says Yes to the current face, N says No, the arrows move, Space
 unticks, U unticks every face (again: ticks them all; for a page of mostly
 strangers, untick all and tick the few right ones), Enter is "Yes to all on
-this page" (Yes to the ticked faces, No to the unticked). Proposals: the two people's closest faces side by side (more
-of each below); Y merges (Ctrl+Z undoes), N keeps them apart for good, the
-arrows skip. Every answer is one undoable edit through
+this page" (Yes to the ticked faces, No to the unticked). A face of a photo
+the person is already in says "same photo". Proposals: the two people's
+closest faces side by side (more of each below); Y merges (Ctrl+Z undoes),
+N keeps them apart for good, the arrows skip. Every answer is one undoable edit through
 :class:`~photosort.gui.library.Library`; the answered face (or pair) leaves
 the screen at once and the lists are recomputed off the GUI thread after it
 (:mod:`photosort.gui.review_compute`), replacing what is shown when they
@@ -225,8 +226,8 @@ class ReviewView(QWidget):
         ids = [s.face_id for s in self.page]
         for row, s in enumerate(self.page):
             if s.shares_photo:
-                self.tiles.item(row).setToolTip(
-                    f"{self._name(person)} is already in this photo: Yes if it is a collage showing them twice")
+                self.tiles.item(row).setToolTip(f"{self._name(person)} is already in this photo:"
+                                                " Yes only if it shows them twice (a collage)")
         for row, face in enumerate(ids):
             if face in unticked:
                 self.tiles.item(row).setCheckState(Qt.CheckState.Unchecked)

@@ -21,7 +21,7 @@ to the unticked ones.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -78,6 +78,7 @@ def suggestions(db: Database, model_id: str, *, state: ReviewState | None = None
         return []
     out: list[Suggestion] = []
     C = np.stack([st.centroid(p) for p in named]).astype(np.float32)
+    photos = {p: st.photos_of(p) for p in named}
     for start in range(0, len(candidates), _BLOCK):
         rows = candidates[start:start + _BLOCK]
         d = _distances(st, named, st.X[rows], C)
@@ -94,12 +95,11 @@ def suggestions(db: Database, model_id: str, *, state: ReviewState | None = None
             for col in cols:
                 p = named[col]
                 if _allowed(st, face, owner, p):
-                    out.append(Suggestion(face, p, float(d[r, col]), int(st.photo_ids[i]),
-                                          owner if owner >= 0 else None))
+                    photo = int(st.photo_ids[i])
+                    out.append(Suggestion(face, p, float(d[r, col]), photo,
+                                          owner if owner >= 0 else None, photo in photos[p]))
                     break  # each face is asked about one person: the nearest allowed
     rank = {p: k for k, p in enumerate(named)}
-    photos = {p: st.photos_of(p) for p in named}
-    out = [replace(s, shares_photo=True) if s.photo_id in photos[s.person_id] else s for s in out]
     out.sort(key=lambda s: (rank[s.person_id], s.shares_photo, s.distance, s.face_id))
     return out
 
