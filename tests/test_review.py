@@ -82,6 +82,41 @@ def test_no_is_remembered_across_regroups_and_never_suggested_again(lib):
     assert all(s.face_id != faces[1] for s in suggest.suggestions(lib, MODEL))
 
 
+def test_after_a_no_a_face_is_asked_about_the_next_person_only_if_close(lib, monkeypatch):
+    """A "No" for the nearest person passes the face to the next nearest only within
+    ``suggest_again``: on lfw-dev the whole band asked its strangers person after person."""
+    import dataclasses
+
+    import numpy as np
+
+    from photosort.services.review_state import load_state
+
+    editor = PeopleEditor(lib)
+    people = PeopleStore(lib).list()
+    a, b, c = (p.id for p in people[:3])
+    editor.rename(a, "Ann")
+    editor.rename(b, "Bob")
+    face = PeopleStore(lib).faces(c)[0]
+    unlink(lib, [face])
+    st = load_state(lib, MODEL)
+    x = st.X[list(st.face_ids).index(face)]
+    dist = {p: float(np.linalg.norm(x - st.centroid(p))) for p in (a, b)}
+    first, second = sorted(dist, key=dist.get)
+    wide = dataclasses.replace(thresholds_for(MODEL), suggest=1.5)
+
+    def asked(again: float) -> list[tuple[int, int]]:
+        monkeypatch.setattr(suggest, "thresholds_for",
+                            lambda model: dataclasses.replace(wide, suggest_again=again))
+        return [(s.face_id, s.person_id) for s in suggest.suggestions(lib, MODEL)
+                if s.face_id == face]
+
+    assert asked(1.5) == [(face, first)]
+    suggest.reject(editor, [suggest.Suggestion(face, first, dist[first], 0, None)])
+    assert asked(dist[second] - 0.01) == []                 # the next person is too far
+    assert asked(dist[second] + 0.01) == [(face, second)]   # close enough: asked
+    assert asked(1.5) == [(face, second)]
+
+
 def test_a_split_person_is_proposed_yes_merges_undoably_no_keeps_them_apart(lib):
     editor = PeopleEditor(lib)
     ann, faces = biggest(lib)

@@ -14,7 +14,10 @@ distance between descriptors):
     distance > suggest          ignored
 
 and a pair of groups whose centroids are within ``propose`` is asked
-"Same person?". dlib's suggest / propose edges were chosen with
+"Same person?". After a "No" for the nearest named person, a face is asked
+about the next nearest only within ``suggest_again`` (0.5 for dlib: with the
+whole band, lfw-dev's one-photo strangers were asked about person after
+person). dlib's suggest / propose edges were chosen with
 ``benchmarks/bench_review.py`` (simulated actions per 100 labelled faces on
 five_celebrity and bollywood_actors, AMD EPYC, 2 shared cores: 0.6 / 0.5
 gave 9.4 and 29.4, against 14.5 and 31.3 at 0.55 / 0.55 and 12.0 and 46.6
@@ -41,13 +44,15 @@ class EmbedderThresholds:
     cohesion: float          # a group whose faces lie farther than this from the rest is split
     child_score: float = 0.0  # a group whose median childness is above this is a child's...
     child_cut: float = 0.0    # ...and is split at this average-linkage distance (0 = no rule)
+    suggest_again: float = 0.0  # after a "No", a face is asked about the next nearest this close
 
 
 THRESHOLDS: dict[str, EmbedderThresholds] = {
     "dlib-resnet-v1": EmbedderThresholds(
         epsilon=0.35, link_threshold=0.4, merge_threshold=0.35,
         auto=0.45, suggest=0.6, propose=0.5, cohesion=0.6,
-        child_score=1.0, child_cut=0.23),
+        child_score=1.0, child_cut=0.23,
+        suggest_again=0.5),
 }
 
 DEFAULT_EMBEDDER = "dlib-resnet-v1"
