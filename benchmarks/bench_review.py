@@ -23,8 +23,8 @@ number of groups, the simulated user's actions per 100 labelled faces with the
 review (suggestions + proposals) and without (today's app), pairwise P/R after
 the review's answers, and for ``lfw+children`` the fraction of children who
 share a group with another child. The user is not simulated on lfw-dev
-unless ``--effort-on-lfw`` (it names ~860 people: about 7 minutes on 2 cores). ``lfw-dev`` is the same catalog with the
-children's photos removed.
+unless ``--effort-on-lfw`` (it names ~860 people: about 7 minutes on 2 cores).
+``lfw-dev`` is the same catalog with the children's photos removed.
 """
 
 from __future__ import annotations
