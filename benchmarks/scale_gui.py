@@ -50,17 +50,27 @@ Row = tuple[str, str, str, str]
 
 def measure_gui(catalog: Path, facts: dict) -> list[Row]:
     """Run the window on ``catalog`` in a subprocess; rows (measure, value, target, ok)."""
+    extra = ["--person", str(facts["big_person"])] if facts.get("big_person") else []
+    return rows(run_child("--child", catalog, *extra))
+
+
+def run_child(flag: str, catalog: Path, *extra: str) -> dict:
+    """This script run as ``flag catalog extra…`` in a process of its own (after
+    :func:`flush_writes`); the measurements it prints as its last JSON line."""
     flush_writes()
     env = dict(os.environ)
     env.setdefault("QT_QPA_PLATFORM", "offscreen" if not env.get("DISPLAY") else "xcb")
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(catalog)]
-    if facts.get("big_person"):
-        cmd += ["--person", str(facts["big_person"])]
+    cmd = [sys.executable, str(Path(__file__).resolve()), flag, str(catalog), *extra]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True)
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if out.returncode or not lines:
         raise RuntimeError(f"the GUI process failed ({out.returncode}):\n{out.stderr[-3000:]}")
-    return rows(json.loads(lines[-1]))
+    return json.loads(lines[-1])
+
+
+def ok(value: float, target: float) -> str:
+    """A table's "ok" column: under the target, or by how much it is missed."""
+    return "yes" if value < target else f"NO ({value / target:.1f}× the target)"
 
 
 def flush_writes() -> None:
@@ -74,9 +84,6 @@ def flush_writes() -> None:
 
 def rows(m: dict) -> list[Row]:
     """The table rows from the child's measurements."""
-    def ok(value: float, target: float) -> str:
-        return "yes" if value < target else f"NO ({value / target:.1f}× the target)"
-
     thumbs = " (thumbnails: placeholders, photos unreadable)" if m["placeholders"] else ""
     frame = m["frames"]
 

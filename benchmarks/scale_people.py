@@ -12,32 +12,16 @@ refresh after a rename; the process's peak RSS.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from scale_gui import TARGETS, Row, _peak, _pump, flush_writes
+from scale_gui import TARGETS, Row, _peak, _pump, ok, run_child
 
 
 def measure_people(catalog: Path) -> list[Row]:
     """The People view on a catalog with tens of thousands of people (after a full regroup),
     in a process of its own; rows (measure, value, target, ok)."""
-    flush_writes()
-    env = dict(os.environ)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen" if not env.get("DISPLAY") else "xcb")
-    script = Path(__file__).resolve().with_name("scale_gui.py")
-    out = subprocess.run([sys.executable, str(script), "--people-child",
-                          str(catalog)], env=env, capture_output=True, text=True)
-    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
-    if out.returncode or not lines:
-        raise RuntimeError(f"the GUI process failed ({out.returncode}):\n{out.stderr[-3000:]}")
-    m = json.loads(lines[-1])
-
-    def ok(value: float, target: float) -> str:
-        return "yes" if value < target else f"NO ({value / target:.1f}× the target)"
+    m = run_child("--people-child", catalog)
 
     def timed(name: str, key: str) -> Row:
         return (name, f"{m[key] * 1000:.0f} ms (GUI-thread CPU {m[key + '_cpu'] * 1000:.0f})",

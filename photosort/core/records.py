@@ -71,8 +71,14 @@ class PhotoRecord:
 
 
 UNNAMED = "Unnamed "
-"""What an unnamed person is called, before their id: everywhere a name is shown, and in
-the People grid's SQL filter (:func:`photosort.store.browse.people_ids`)."""
+"""What an unnamed person is called, before their id: everywhere a name is shown
+(:func:`person_label`), and in the People grid's SQL filter
+(:func:`photosort.store.browse.people_ids`)."""
+
+
+def person_label(name: str | None, person_id: int) -> str:
+    """The name shown for a person: theirs, or "Unnamed <id>"."""
+    return name if name else f"{UNNAMED}{person_id}"
 
 
 @dataclass(frozen=True)
@@ -88,4 +94,4 @@ class PersonRecord:
 
     @property
     def display_name(self) -> str:
-        return self.name if self.name else f"{UNNAMED}{self.id}"
+        return person_label(self.name, self.id)

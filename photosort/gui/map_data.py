@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from photosort.core.records import UNNAMED
+from photosort.core.records import person_label
 from photosort.gui import memory
 from photosort.gui.jobs import emit_if_alive
 from photosort.store.catalog import from_blob
@@ -83,7 +83,7 @@ def load(db: Database, limit: int = MAX_POINTS) -> dict:
                       dtype=np.int64)
     X = (from_blob(b"".join([r["embedding"] for r in rows]), (len(rows), -1)) if rows
          else np.zeros((0, 128), np.float32))
-    legend = [(r["id"], r["name"] or f"{UNNAMED}{r['id']}", r["faces"]) for r in db.query(
+    legend = [(r["id"], person_label(r["name"], r["id"]), r["faces"]) for r in db.query(
         "SELECT p.id, p.name, s.faces FROM person_stats s JOIN people p ON p.id = s.person_id"
         " WHERE s.faces > 0 ORDER BY s.faces DESC, p.id LIMIT ?", (LEGEND,))]
     return {"ids": ids, "people": people, "points": project(X),

@@ -20,7 +20,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QThreadPool, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QWidget
 
-from photosort.core.records import UNNAMED
+from photosort.core.records import person_label
 from photosort.gui import theme
 from photosort.gui.delegates import paint_face
 from photosort.gui.library import FACE_SQL, Library, face_item
@@ -189,8 +189,8 @@ class MapView(QWidget):
         pid = int(self.people[self.hover])
         if pid >= 0 and pid not in self.names:
             person = self.library.person(pid)
-            self.names[pid] = person.display_name if person else f"{UNNAMED}{pid}"
-        name = self.names.get(pid, f"{UNNAMED}{pid}") if pid >= 0 else "Unknown face"
+            self.names[pid] = person.display_name if person else person_label(None, pid)
+        name = self.names.get(pid, person_label(None, pid)) if pid >= 0 else "Unknown face"
         card = QRect(0, 0, 128, 150)
         card.moveTopLeft((at + QPointF(14, 14)).toPoint())
         if card.right() > self.width() - 4:

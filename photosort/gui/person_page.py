@@ -7,7 +7,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout,
                                QWidget)
 
-from photosort.core.records import UNNAMED
+from photosort.core.records import person_label
 from photosort.gui import theme
 from photosort.gui.face_grid import FaceGrid
 from photosort.gui.library import Library
@@ -217,4 +217,4 @@ class PersonPage(QWidget):
         faces = self.selected_ids()
         if faces:
             new = self.library.edit(self.library.editor.new_person, faces, None)
-            self.message.emit(f"Made {UNNAMED}{new} from {_plural(len(faces), 'face')}")
+            self.message.emit(f"Made {person_label(None, new)} from {_plural(len(faces), 'face')}")

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from photosort.core.records import UNNAMED
+from photosort.core.records import person_label
 from photosort.gui import theme
 from photosort.gui.thumbnails import FaceItem
 
@@ -54,7 +54,7 @@ class PhotoCanvas(QWidget):
     def label(self, face: FaceItem) -> str:
         if face.person_id is None:
             return "Unknown"
-        return self.names.get(face.person_id) or f"{UNNAMED}{face.person_id}"
+        return person_label(self.names.get(face.person_id), face.person_id)
 
     # -- geometry ---------------------------------------------------------------------
     def photo_rect(self) -> QRectF:

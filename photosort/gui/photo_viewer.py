@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QPoint, QRunnable, QThreadPool, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QVBoxLayout, QWidget
 
-from photosort.core.records import UNNAMED
+from photosort.core.records import person_label
 from photosort.gui.face_box import FaceBoxDrawer, add_not_a_face
 from photosort.gui.jobs import emit_if_alive
 from photosort.gui.library import Library
@@ -145,7 +145,7 @@ class PhotoViewer(QWidget):
         faces = self.library.faces_in_photo(photo_id)
         names = {pid: name for pid, name in self.library.people.names().items()}
         self.canvas.set_faces(faces, names)
-        person = names.get(self.person_id) or (f"{UNNAMED}{self.person_id}" if self.person_id else "")
+        person = person_label(names.get(self.person_id), self.person_id) if self.person_id else ""
         where = f"Photo {self.index + 1} of {len(self.photo_ids)}"
         self.subtitle.setText(f"{where} · {person}" if person else where)
 

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from photosort.core.records import UNNAMED
+from photosort.core.records import person_label
 from photosort.store.db import Database, IDS
 from photosort.store.people import merge_people
 from photosort.store.review import add_cannot_link, pair
@@ -118,7 +118,7 @@ class PeopleEditor:
             person = int(c.execute("INSERT INTO people (name, created_at) VALUES (?, ?)",
                                    (name, time.time())).lastrowid)
             _link(c, faces, person)
-            label = f"New person {name or f'{UNNAMED}{person}'} from {_count(faces, 'face')}"
+            label = f"New person {person_label(name, person)} from {_count(faces, 'face')}"
             _record(c, label, snap, created=[person])
         return person
 
@@ -177,7 +177,7 @@ def _count(items: Sequence, noun: str) -> str:
 
 def _display(c: sqlite3.Connection, person_id: int) -> str:
     row = c.execute("SELECT name FROM people WHERE id = ?", (person_id,)).fetchone()
-    return row["name"] if row and row["name"] else f"{UNNAMED}{person_id}"
+    return person_label(row["name"] if row else None, person_id)
 
 
 def _owners(c: sqlite3.Connection, faces: Sequence[int]) -> list[int]:

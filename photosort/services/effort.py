@@ -29,6 +29,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from photosort.core.metrics import pairwise_scores
@@ -105,8 +106,6 @@ class _User:
         counts = Counter(truth.values())
         self.needs_name = {label for label, n in counts.items() if n >= 2}
         self.run = EffortRun()
-        self._photo_of: dict[int, int] | None = None  # face → photo, read when first needed
-        self._photo_label: dict[int, str] = {}
 
     # -- what the user sees -----------------------------------------------------------
     def owners(self) -> dict[int, int]:
@@ -191,11 +190,14 @@ class _User:
             return self.truth[face] != name
         if self.unlabelled == "cheaper":
             return False
-        if self._photo_of is None:
-            self._photo_of = {r[0]: r[1] for r in self.db.query("SELECT id, photo_id FROM faces")}
-            self._photo_label = {self._photo_of[f]: lab for f, lab in self.truth.items()
-                                 if f in self._photo_of}
-        return self._photo_label.get(self._photo_of.get(face)) == name
+        photo_of, photo_label = self._photos
+        return photo_label.get(photo_of.get(face)) == name
+
+    @cached_property
+    def _photos(self) -> tuple[dict[int, int], dict[int, str]]:
+        """(face → photo, photo → its labelled face's label), read when first needed."""
+        photo_of = {r[0]: r[1] for r in self.db.query("SELECT id, photo_id FROM faces")}
+        return photo_of, {photo_of[f]: lab for f, lab in self.truth.items() if f in photo_of}
 
     def answer_proposal(self, proposal) -> None:
         """The user judges the two faces shown (a named person by their name)."""
